@@ -1,0 +1,324 @@
+//! The message center island: log in with an email, then read and send messages live over
+//! `/ws/chat`.
+//!
+//! Before login nothing is connected. The email is remembered in `localStorage`, so a returning
+//! visitor is logged straight back in. Every message is shown as
+//! **email** [DD/MM/YYYY HH:MM:SS] : *text*, in the viewer's own time zone, and always as text.
+
+use leptos::html;
+use leptos::prelude::*;
+
+use super::{next_ref, ConnectionBadge, LinkState, Outbox};
+use crate::domain::{message::validate_email, message::validate_text, ChatMessage};
+use crate::protocol::{ChatEvent, ChatRequest};
+
+/// The `localStorage` key under which the logged-in email is remembered.
+const EMAIL_KEY: &str = "tiempo-real.email";
+/// How many older messages "ver anteriores" loads at a time.
+#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+const OLDER_PAGE: usize = 50;
+/// The server's history frame holds at most this many: fewer means there is nothing older.
+const HISTORY_SIZE: usize = 100;
+
+/// The time as the viewer reads it: `DD/MM/YYYY HH:MM:SS` in their own time zone.
+pub fn local_time(message: &ChatMessage) -> String {
+    message
+        .sent_at
+        .with_timezone(&chrono::Local)
+        .format("%d/%m/%Y %H:%M:%S")
+        .to_string()
+}
+
+#[island]
+pub fn ChatBox() -> impl IntoView {
+    let email = RwSignal::new(None::<String>);
+    let messages = RwSignal::new(Vec::<ChatMessage>::new());
+    let more_before = RwSignal::new(false);
+    let (link, set_link) = signal(LinkState::Connecting);
+    let outbox = Outbox::new();
+    let error = RwSignal::new(None::<String>);
+    let draft = RwSignal::new(String::new());
+    let list = NodeRef::<html::Ol>::new();
+    // The text of a message in flight, by ref, to give it back if the server refuses it.
+    let in_flight = RwSignal::new(None::<(String, String)>);
+    // Set while older messages are prepended, so the list does not jump to the bottom.
+    let keep_scroll = StoredValue::new(false);
+
+    let on_event = move |event: ChatEvent| match event {
+        ChatEvent::History { messages: history } => {
+            more_before.set(history.len() >= HISTORY_SIZE);
+            messages.set(history);
+        }
+        ChatEvent::Message { message } => messages.update(|all| {
+            if all.last().is_none_or(|last| last.id < message.id) {
+                all.push(message);
+            }
+        }),
+        ChatEvent::Error(frame) => {
+            if let Some((reference, text)) = in_flight.get_untracked() {
+                if frame.reference.as_ref() == Some(&reference) && draft.get_untracked().is_empty()
+                {
+                    draft.set(text);
+                }
+            }
+            let detail = frame
+                .fields
+                .values()
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", ");
+            error.set(Some(if detail.is_empty() {
+                frame.message
+            } else {
+                format!("{}: {detail}", frame.message)
+            }));
+        }
+    };
+
+    // Connect once, the first time someone is logged in (from the form or from storage).
+    let connected = StoredValue::new(false);
+    Effect::new(move |_| {
+        if email.get().is_some() && !connected.get_value() {
+            connected.set_value(true);
+            #[cfg(feature = "hydrate")]
+            crate::socket::keep_connected("/ws/chat", set_link, outbox, move |text| {
+                if let Ok(event) = serde_json::from_str::<ChatEvent>(&text) {
+                    on_event(event);
+                }
+            });
+            #[cfg(not(feature = "hydrate"))]
+            let _ = (set_link, on_event);
+        }
+    });
+
+    // A remembered email logs the visitor back in.
+    Effect::new(move |_| {
+        if let Some(saved) = storage::load(EMAIL_KEY) {
+            if let Ok(valid) = validate_email(&saved) {
+                email.set(Some(valid));
+            }
+        }
+    });
+
+    // Newest message in view whenever the list grows at the bottom.
+    Effect::new(move |_| {
+        messages.track();
+        if keep_scroll.get_value() {
+            keep_scroll.set_value(false);
+        } else if let Some(list) = list.get() {
+            list.set_scroll_top(list.scroll_height());
+        }
+    });
+
+    let send = move || {
+        let Some(from) = email.get_untracked() else {
+            return;
+        };
+        let text = draft.get_untracked();
+        if let Err(problem) = validate_text(&text) {
+            error.set(Some(format!("El mensaje {problem}")));
+            return;
+        }
+        let reference = next_ref("send");
+        let request = ChatRequest::Send {
+            reference: Some(reference.clone()),
+            email: from,
+            text: text.clone(),
+        };
+        if outbox.send(&request) {
+            in_flight.set(Some((reference, text)));
+            draft.set(String::new());
+            error.set(None);
+        } else {
+            error.set(Some(
+                "Sin conexión con el servidor: reintentando…".to_string(),
+            ));
+        }
+    };
+
+    let load_older = move || {
+        let Some(oldest) = messages.with_untracked(|all| all.first().map(|m| m.id)) else {
+            return;
+        };
+        #[cfg(feature = "hydrate")]
+        leptos::task::spawn_local(async move {
+            let url = format!("/api/messages?limit={OLDER_PAGE}&before={oldest}");
+            let older = match gloo_net::http::Request::get(&url).send().await {
+                Ok(response) if response.ok() => response.json::<Vec<ChatMessage>>().await.ok(),
+                _ => None,
+            };
+            match older {
+                Some(older) => {
+                    more_before.set(older.len() >= OLDER_PAGE);
+                    keep_scroll.set_value(true);
+                    messages.update(|all| {
+                        all.splice(0..0, older);
+                    });
+                }
+                None => error.set(Some("No se pudieron cargar los mensajes anteriores".into())),
+            }
+        });
+        #[cfg(not(feature = "hydrate"))]
+        let _ = oldest;
+    };
+
+    view! {
+        <div class="chat-box" data-testid="chat">
+            <Show
+                when=move || email.get().is_some()
+                fallback=move || view! { <Login email error/> }
+            >
+                <div class="chat-head">
+                    <p class="welcome" data-testid="welcome">
+                        "Bienvenido " <strong>{move || email.get().unwrap_or_default()}</strong>
+                    </p>
+                    <ConnectionBadge state=link/>
+                    <button
+                        type="button"
+                        class="secondary"
+                        on:click=move |_| {
+                            storage::forget(EMAIL_KEY);
+                            email.set(None);
+                            error.set(None);
+                        }
+                    >
+                        "Salir"
+                    </button>
+                </div>
+                <Show when=move || more_before.get()>
+                    <button type="button" class="link older" on:click=move |_| load_older()>
+                        "ver anteriores"
+                    </button>
+                </Show>
+                <ol class="messages" node_ref=list data-testid="messages" aria-live="polite">
+                    <For
+                        each=move || messages.get()
+                        key=|message| message.id
+                        children=|message| view! { <MessageLine message/> }
+                    />
+                </ol>
+                <form
+                    class="chat-send"
+                    on:submit=move |ev: leptos::ev::SubmitEvent| {
+                        ev.prevent_default();
+                        send();
+                    }
+                >
+                    <input
+                        type="text"
+                        name="text"
+                        placeholder="Escribí un mensaje…"
+                        aria-label="Mensaje"
+                        autocomplete="off"
+                        maxlength="1000"
+                        prop:value=move || draft.get()
+                        on:input=move |ev| draft.set(event_target_value(&ev))
+                    />
+                    <button type="submit" class="primary">"Enviar"</button>
+                </form>
+                <ChatError error/>
+            </Show>
+        </div>
+    }
+}
+
+/// One message: email in bold blue, the time in brown, the text in italic green.
+#[component]
+fn MessageLine(message: ChatMessage) -> impl IntoView {
+    let time = local_time(&message);
+    view! {
+        <li class="message" data-message-id=message.id>
+            <strong class="msg-email">{message.email}</strong>
+            " "
+            <span class="msg-time">"[" {time} "]"</span>
+            " "
+            <span class="msg-colon">":"</span>
+            " "
+            <em class="msg-text">{message.text}</em>
+        </li>
+    }
+}
+
+/// The email form shown until someone logs in.
+#[component]
+fn Login(email: RwSignal<Option<String>>, error: RwSignal<Option<String>>) -> impl IntoView {
+    let typed = RwSignal::new(String::new());
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        match validate_email(&typed.get_untracked()) {
+            Ok(valid) => {
+                storage::save(EMAIL_KEY, &valid);
+                error.set(None);
+                email.set(Some(valid));
+            }
+            Err(problem) => error.set(Some(format!("El email {problem}"))),
+        }
+    };
+    view! {
+        <form class="chat-login" on:submit=submit novalidate>
+            <label for="chat-email">"Ingresá tu email para chatear"</label>
+            <div class="row">
+                <input
+                    id="chat-email"
+                    type="email"
+                    name="email"
+                    required
+                    placeholder="nombre@dominio.com"
+                    autocomplete="email"
+                    prop:value=move || typed.get()
+                    on:input=move |ev| typed.set(event_target_value(&ev))
+                />
+                <button type="submit" class="primary">"Ingresar"</button>
+            </div>
+            <noscript>
+                <p class="muted">"El chat necesita JavaScript activado."</p>
+            </noscript>
+            <ChatError error/>
+        </form>
+    }
+}
+
+#[component]
+fn ChatError(error: RwSignal<Option<String>>) -> impl IntoView {
+    view! {
+        <p class="chat-error" role="alert" data-testid="chat-error">
+            {move || error.get()}
+        </p>
+    }
+}
+
+/// `localStorage`, where the browser has it; nothing on the server.
+mod storage {
+    #[cfg(feature = "hydrate")]
+    fn local() -> Option<web_sys::Storage> {
+        leptos::prelude::window().local_storage().ok().flatten()
+    }
+
+    pub fn load(key: &str) -> Option<String> {
+        #[cfg(feature = "hydrate")]
+        return local()?.get_item(key).ok().flatten();
+        #[cfg(not(feature = "hydrate"))]
+        {
+            let _ = key;
+            None
+        }
+    }
+
+    pub fn save(key: &str, value: &str) {
+        #[cfg(feature = "hydrate")]
+        if let Some(storage) = local() {
+            let _ = storage.set_item(key, value);
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (key, value);
+    }
+
+    pub fn forget(key: &str) {
+        #[cfg(feature = "hydrate")]
+        if let Some(storage) = local() {
+            let _ = storage.remove_item(key);
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = key;
+    }
+}

@@ -1,0 +1,16 @@
+//! Reusable pieces of the pages. `LiveCatalog` and `ChatBox` are islands: they hydrate in the
+//! browser and talk to the server over WebSockets.
+
+mod chat_box;
+mod connection_badge;
+mod live_catalog;
+mod outbox;
+mod product_card;
+mod product_form;
+
+pub use chat_box::ChatBox;
+pub use connection_badge::{ConnectionBadge, LinkState};
+pub use live_catalog::LiveCatalog;
+pub use outbox::{next_ref, Outbox};
+pub use product_card::ProductCard;
+pub use product_form::ProductFormView;

@@ -1,0 +1,130 @@
+//! A chat message, and the checks on who sends it and what it says.
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::validation::{required_text, FieldErrors, Invalid};
+
+/// Longest email address, in characters (the limit of RFC 5321 paths).
+pub const EMAIL_MAX: usize = 254;
+/// Longest message text, in characters, after trimming.
+pub const TEXT_MAX: usize = 1000;
+
+/// A message as stored in `chat.jsonl`, listed and broadcast. `id` and `sent_at` are given by
+/// the server; `sent_at` is UTC with millisecond precision, written as RFC 3339
+/// (`2026-11-21T23:59:06.123Z`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChatMessage {
+    pub id: u64,
+    pub email: String,
+    pub text: String,
+    #[serde(with = "rfc3339_millis")]
+    pub sent_at: DateTime<Utc>,
+}
+
+/// What a sender supplies: the checked, trimmed email and text of a message to be.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MessageDraft {
+    pub email: String,
+    pub text: String,
+}
+
+impl MessageDraft {
+    /// Checks both fields and reports every problem at once.
+    pub fn new(email: &str, text: &str) -> Result<MessageDraft, Invalid> {
+        let mut fields = FieldErrors::new();
+        let email = validate_email(email)
+            .map_err(|p| fields.insert("email".into(), p))
+            .ok();
+        let text = validate_text(text)
+            .map_err(|p| fields.insert("text".into(), p))
+            .ok();
+        match (email, text) {
+            (Some(email), Some(text)) => Ok(MessageDraft { email, text }),
+            _ => Err(Invalid::fields("El mensaje no es válido", fields)),
+        }
+    }
+}
+
+/// Checks an address of the form `local@domain.tld` and returns it trimmed.
+///
+/// Deliberately simple, as a person would judge an address: one `@`, a local part without
+/// blanks, and a domain of dot-separated labels (letters, digits, hyphens) ending in a
+/// top-level domain of two or more letters. `a@b` is refused: it has no top-level domain.
+pub fn validate_email(raw: &str) -> Result<String, String> {
+    const PROBLEM: &str = "debe ser un email válido, como nombre@dominio.com";
+    let email = raw.trim();
+    if email.is_empty() {
+        return Err("es obligatorio".to_string());
+    }
+    let length = email.chars().count();
+    if length > EMAIL_MAX {
+        return Err(format!(
+            "debe tener como máximo {EMAIL_MAX} caracteres (tiene {length})"
+        ));
+    }
+    let Some((local, domain)) = email.split_once('@') else {
+        return Err(PROBLEM.to_string());
+    };
+    let local_ok = !local.is_empty()
+        && !local.starts_with('.')
+        && !local.ends_with('.')
+        && !local.contains("..")
+        && local
+            .chars()
+            .all(|c| c.is_alphanumeric() || "!#$%&'*+-/=?^_`{|}~.".contains(c));
+    let labels: Vec<&str> = domain.split('.').collect();
+    let label_ok = |label: &&str| {
+        !label.is_empty()
+            && !label.starts_with('-')
+            && !label.ends_with('-')
+            && label.chars().all(|c| c.is_alphanumeric() || c == '-')
+    };
+    let tld = labels.last().copied().unwrap_or_default();
+    let domain_ok = labels.len() >= 2
+        && labels.iter().all(label_ok)
+        && tld.chars().count() >= 2
+        && tld.chars().all(char::is_alphabetic);
+    if local_ok && domain_ok {
+        Ok(email.to_string())
+    } else {
+        Err(PROBLEM.to_string())
+    }
+}
+
+/// Checks a message text (1 to 1000 characters after trimming) and returns it trimmed.
+pub fn validate_text(raw: &str) -> Result<String, String> {
+    required_text(raw, TEXT_MAX).map_err(|problem| {
+        if raw.trim().is_empty() {
+            "no puede estar vacío".to_string()
+        } else {
+            problem
+        }
+    })
+}
+
+impl ChatMessage {
+    /// The server's clock, cut to the millisecond so that what is stored, sent and read back
+    /// are the same instant.
+    pub fn now() -> DateTime<Utc> {
+        let now = Utc::now();
+        DateTime::from_timestamp_millis(now.timestamp_millis()).unwrap_or(now)
+    }
+}
+
+/// `sent_at` as RFC 3339 in UTC with milliseconds and a `Z`, the form the contract shows.
+mod rfc3339_millis {
+    use super::*;
+    use serde::{Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(at: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&at.to_rfc3339_opts(SecondsFormat::Millis, true))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<DateTime<Utc>, D::Error> {
+        let text = String::deserialize(d)?;
+        DateTime::parse_from_rfc3339(&text)
+            .map(|at| at.with_timezone(&Utc))
+            .map_err(serde::de::Error::custom)
+    }
+}

@@ -1,0 +1,390 @@
+//! The product of the catalog, and the two shapes of input that create or change one.
+//!
+//! Input arrives as JSON from API clients and sockets, and as text fields from the HTML form.
+//! Both end in the same checks below, so a rule changes in one place for the server and for
+//! the browser alike.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use super::validation::{required_text, FieldErrors, Invalid};
+
+/// Server-given product identifier: positive, never reused, never changed.
+pub type ProductId = u64;
+
+/// Longest `title`, `code` and `category`, in characters.
+pub const SHORT_TEXT_MAX: usize = 200;
+/// Longest `description`, in characters.
+pub const DESCRIPTION_MAX: usize = 2000;
+
+/// A product as stored, listed and broadcast.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Product {
+    pub id: ProductId,
+    pub title: String,
+    pub description: String,
+    pub code: String,
+    pub price: f64,
+    pub status: bool,
+    pub stock: u64,
+    pub category: String,
+    pub thumbnails: Vec<String>,
+}
+
+/// Everything a product has but its id: what a client sends to create one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NewProduct {
+    pub title: String,
+    pub description: String,
+    pub code: String,
+    pub price: f64,
+    #[serde(default = "default_status")]
+    pub status: bool,
+    pub stock: u64,
+    pub category: String,
+    #[serde(default)]
+    pub thumbnails: Vec<String>,
+}
+
+fn default_status() -> bool {
+    true
+}
+
+/// A partial update: each field that is `Some` replaces the product's value. The id is not
+/// here on purpose: it cannot change.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ProductChanges {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub price: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stock: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thumbnails: Option<Vec<String>>,
+}
+
+const INVALID_PRODUCT: &str = "El producto no es válido: revisá los campos marcados";
+
+/// The check for each field, shared by JSON and form input. Each returns the value to store.
+pub mod field {
+    use super::*;
+
+    pub fn title(raw: &str) -> Result<String, String> {
+        required_text(raw, SHORT_TEXT_MAX)
+    }
+    pub fn code(raw: &str) -> Result<String, String> {
+        required_text(raw, SHORT_TEXT_MAX)
+    }
+    pub fn category(raw: &str) -> Result<String, String> {
+        required_text(raw, SHORT_TEXT_MAX)
+    }
+    pub fn description(raw: &str) -> Result<String, String> {
+        required_text(raw, DESCRIPTION_MAX)
+    }
+    pub fn price(value: f64) -> Result<f64, String> {
+        if value.is_finite() && value >= 0.0 {
+            Ok(value)
+        } else {
+            Err("debe ser un número mayor o igual a 0".to_string())
+        }
+    }
+    /// Thumbnails are kept as given, minus surrounding blanks; blank entries are dropped.
+    pub fn thumbnails(list: Vec<String>) -> Vec<String> {
+        list.into_iter()
+            .map(|t| t.trim().to_string())
+            .filter(|t| !t.is_empty())
+            .collect()
+    }
+}
+
+const STOCK_PROBLEM: &str = "debe ser un número entero mayor o igual a 0";
+
+/// Reads one field of a JSON object with its check, recording a problem in `errors`.
+/// `Ok(None)` means the field is absent.
+struct JsonFields<'a> {
+    object: &'a Map<String, Value>,
+    errors: FieldErrors,
+}
+
+impl<'a> JsonFields<'a> {
+    fn new(value: &'a Value) -> Result<Self, Invalid> {
+        match value.as_object() {
+            Some(object) => Ok(JsonFields {
+                object,
+                errors: FieldErrors::new(),
+            }),
+            None => Err(Invalid::new(
+                "Se esperaba un objeto JSON con los campos del producto",
+            )),
+        }
+    }
+
+    fn fail<T>(&mut self, name: &str, problem: impl Into<String>) -> Option<T> {
+        self.errors.insert(name.to_string(), problem.into());
+        None
+    }
+
+    fn text(&mut self, name: &str, check: fn(&str) -> Result<String, String>) -> Option<String> {
+        match self.object.get(name)? {
+            Value::String(raw) => match check(raw) {
+                Ok(value) => Some(value),
+                Err(problem) => self.fail(name, problem),
+            },
+            _ => self.fail(name, "debe ser un texto"),
+        }
+    }
+
+    fn price(&mut self) -> Option<f64> {
+        match self.object.get("price")?.as_f64().map(field::price) {
+            Some(Ok(price)) => Some(price),
+            Some(Err(problem)) => self.fail("price", problem),
+            None => self.fail("price", "debe ser un número mayor o igual a 0"),
+        }
+    }
+
+    fn stock(&mut self) -> Option<u64> {
+        match self.object.get("stock")?.as_u64() {
+            Some(stock) => Some(stock),
+            None => self.fail("stock", STOCK_PROBLEM),
+        }
+    }
+
+    fn status(&mut self) -> Option<bool> {
+        match self.object.get("status")? {
+            Value::Bool(status) => Some(*status),
+            _ => self.fail("status", "debe ser true o false"),
+        }
+    }
+
+    fn thumbnails(&mut self) -> Option<Vec<String>> {
+        let list = match self.object.get("thumbnails")? {
+            Value::Array(items) => items
+                .iter()
+                .map(|item| item.as_str().map(str::to_string))
+                .collect::<Option<Vec<_>>>(),
+            _ => None,
+        };
+        match list {
+            Some(list) => Some(field::thumbnails(list)),
+            None => self.fail("thumbnails", "debe ser una lista de textos"),
+        }
+    }
+
+    fn require<T>(&mut self, name: &str, value: Option<T>) -> Option<T> {
+        if value.is_none() && !self.errors.contains_key(name) {
+            self.errors
+                .insert(name.to_string(), "es obligatorio".to_string());
+        }
+        value
+    }
+
+    fn finish<T>(self, value: impl FnOnce() -> T) -> Result<T, Invalid> {
+        if self.errors.is_empty() {
+            Ok(value())
+        } else {
+            Err(Invalid::fields(INVALID_PRODUCT, self.errors))
+        }
+    }
+}
+
+impl NewProduct {
+    /// Checks a JSON object from a client, field by field, and reports every problem at once.
+    /// Unknown fields (including an `id`, which the server gives) are ignored.
+    pub fn from_json(value: &Value) -> Result<NewProduct, Invalid> {
+        let mut json = JsonFields::new(value)?;
+        let title = json.text("title", field::title);
+        let title = json.require("title", title);
+        let description = json.text("description", field::description);
+        let description = json.require("description", description);
+        let code = json.text("code", field::code);
+        let code = json.require("code", code);
+        let price = json.price();
+        let price = json.require("price", price);
+        let stock = json.stock();
+        let stock = json.require("stock", stock);
+        let category = json.text("category", field::category);
+        let category = json.require("category", category);
+        let status = json.status().unwrap_or(true);
+        let thumbnails = json.thumbnails().unwrap_or_default();
+        json.finish(|| NewProduct {
+            title: title.unwrap_or_default(),
+            description: description.unwrap_or_default(),
+            code: code.unwrap_or_default(),
+            price: price.unwrap_or_default(),
+            status,
+            stock: stock.unwrap_or_default(),
+            category: category.unwrap_or_default(),
+            thumbnails,
+        })
+    }
+
+    /// Runs the same checks on an already typed value (from the browser's form, say), and
+    /// returns it normalised (trimmed) the way the server stores it.
+    pub fn validated(self) -> Result<NewProduct, Invalid> {
+        let value = serde_json::to_value(&self).expect("a NewProduct always serializes");
+        NewProduct::from_json(&value)
+    }
+
+    /// The product this becomes once the server gives it an id.
+    pub fn with_id(self, id: ProductId) -> Product {
+        Product {
+            id,
+            title: self.title,
+            description: self.description,
+            code: self.code,
+            price: self.price,
+            status: self.status,
+            stock: self.stock,
+            category: self.category,
+            thumbnails: self.thumbnails,
+        }
+    }
+}
+
+impl ProductChanges {
+    /// Checks a partial update: only the fields present are checked and changed. An `id` in the
+    /// body is ignored: the product is named by the request, and its id never changes.
+    pub fn from_json(value: &Value) -> Result<ProductChanges, Invalid> {
+        let mut json = JsonFields::new(value)?;
+        let changes = ProductChanges {
+            title: json.text("title", field::title),
+            description: json.text("description", field::description),
+            code: json.text("code", field::code),
+            price: json.price(),
+            status: json.status(),
+            stock: json.stock(),
+            category: json.text("category", field::category),
+            thumbnails: json.thumbnails(),
+        };
+        json.finish(|| changes)
+    }
+
+    /// Writes the present fields over `product`.
+    pub fn apply_to(self, product: &mut Product) {
+        let ProductChanges {
+            title,
+            description,
+            code,
+            price,
+            status,
+            stock,
+            category,
+            thumbnails,
+        } = self;
+        if let Some(v) = title {
+            product.title = v;
+        }
+        if let Some(v) = description {
+            product.description = v;
+        }
+        if let Some(v) = code {
+            product.code = v;
+        }
+        if let Some(v) = price {
+            product.price = v;
+        }
+        if let Some(v) = status {
+            product.status = v;
+        }
+        if let Some(v) = stock {
+            product.stock = v;
+        }
+        if let Some(v) = category {
+            product.category = v;
+        }
+        if let Some(v) = thumbnails {
+            product.thumbnails = v;
+        }
+    }
+}
+
+/// The product form as a person fills it in: every field is text until checked. Used by the
+/// browser before it sends anything, and by the server for plain HTML form posts.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ProductForm {
+    #[serde(default)]
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub code: String,
+    #[serde(default)]
+    pub price: String,
+    /// A checkbox: present (any value) means active. Absent means inactive.
+    #[serde(default)]
+    pub status: Option<String>,
+    #[serde(default)]
+    pub stock: String,
+    #[serde(default)]
+    pub category: String,
+    /// One address per line (commas separate too).
+    #[serde(default)]
+    pub thumbnails: String,
+}
+
+impl ProductForm {
+    /// Turns the typed-in text into a checked product, with a problem per field.
+    pub fn parse(&self) -> Result<NewProduct, Invalid> {
+        let mut errors = FieldErrors::new();
+        let mut check = |name: &str, result: Result<String, String>| match result {
+            Ok(value) => value,
+            Err(problem) => {
+                errors.insert(name.to_string(), problem);
+                String::new()
+            }
+        };
+        let title = check("title", field::title(&self.title));
+        let description = check("description", field::description(&self.description));
+        let code = check("code", field::code(&self.code));
+        let category = check("category", field::category(&self.category));
+        let price = parse_price(&self.price)
+            .and_then(field::price)
+            .unwrap_or_else(|problem| {
+                errors.insert("price".into(), problem);
+                0.0
+            });
+        let stock = self.stock.trim().parse::<u64>().unwrap_or_else(|_| {
+            errors.insert("stock".into(), STOCK_PROBLEM.into());
+            0
+        });
+        let thumbnails = field::thumbnails(
+            self.thumbnails
+                .split(['\n', ','])
+                .map(str::to_string)
+                .collect(),
+        );
+        if !errors.is_empty() {
+            return Err(Invalid::fields(INVALID_PRODUCT, errors));
+        }
+        Ok(NewProduct {
+            title,
+            description,
+            code,
+            price,
+            status: self.status.is_some(),
+            stock,
+            category,
+            thumbnails,
+        })
+    }
+}
+
+/// Accepts "12.5" and the Spanish "12,5"; anything else is not a price.
+fn parse_price(raw: &str) -> Result<f64, String> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Err("es obligatorio".to_string());
+    }
+    raw.replace(',', ".")
+        .parse::<f64>()
+        .map_err(|_| "debe ser un número mayor o igual a 0".to_string())
+}

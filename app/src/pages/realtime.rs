@@ -1,0 +1,27 @@
+//! `/realtimeproducts`: the live catalog with its form, and the chat under it.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+use super::{PageData, PageNotice};
+use crate::components::{ChatBox, LiveCatalog};
+
+#[component]
+pub fn RealtimeProductsPage() -> impl IntoView {
+    let query = use_query_map();
+    let notice = query.with_untracked(|q| {
+        q.get("error")
+            .map(PageNotice::Error)
+            .or_else(|| q.get("ok").map(PageNotice::Ok))
+    });
+    view! {
+        <Title text="Productos en tiempo real · tiempo real"/>
+        <LiveCatalog initial=PageData::products() notice/>
+        <section class="chat-section">
+            <h2>"Centro de mensajes"</h2>
+            <ChatBox/>
+        </section>
+    }
+    .into_any()
+}

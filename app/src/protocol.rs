@@ -1,0 +1,227 @@
+//! The WebSocket protocol: one JSON object per text frame, tagged by `type`.
+//!
+//! Server frames derive `Serialize` and `Deserialize` so the server writes them and the browser
+//! reads them from one definition. Client requests are parsed by hand on the server
+//! ([`ProductRequest::parse`], [`ChatRequest::parse`]) so that a bad field gets a per-field error
+//! and the request's `ref` is echoed even when the rest of the frame is wrong.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::domain::{ChatMessage, FieldErrors, Invalid, NewProduct, Product, ProductChanges};
+
+/// Frames the server sends on `/ws/products`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "lowercase")]
+pub enum ProductEvent {
+    /// The whole catalog, sent first and after a resync.
+    Snapshot {
+        products: Vec<Product>,
+    },
+    Added {
+        product: Product,
+    },
+    Updated {
+        product: Product,
+    },
+    Removed {
+        id: u64,
+    },
+    Error(ErrorFrame),
+}
+
+/// Frames the server sends on `/ws/chat`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "lowercase")]
+pub enum ChatEvent {
+    /// The last messages, oldest first, sent first and after a resync.
+    History {
+        messages: Vec<ChatMessage>,
+    },
+    Message {
+        message: ChatMessage,
+    },
+    Error(ErrorFrame),
+}
+
+/// A failed request, answered to the requesting client alone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorFrame {
+    /// The `ref` of the request that failed, when it carried one.
+    #[serde(rename = "ref", default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+    pub message: String,
+    #[serde(default, skip_serializing_if = "FieldErrors::is_empty")]
+    pub fields: FieldErrors,
+}
+
+impl ErrorFrame {
+    pub fn new(reference: Option<String>, invalid: Invalid) -> Self {
+        ErrorFrame {
+            reference,
+            message: invalid.error,
+            fields: invalid.fields,
+        }
+    }
+}
+
+/// Requests a client sends on `/ws/products`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "lowercase")]
+pub enum ProductRequest {
+    Add {
+        #[serde(rename = "ref", default, skip_serializing_if = "Option::is_none")]
+        reference: Option<String>,
+        product: NewProduct,
+    },
+    Update {
+        #[serde(rename = "ref", default, skip_serializing_if = "Option::is_none")]
+        reference: Option<String>,
+        id: u64,
+        changes: ProductChanges,
+    },
+    Remove {
+        #[serde(rename = "ref", default, skip_serializing_if = "Option::is_none")]
+        reference: Option<String>,
+        id: u64,
+    },
+}
+
+/// Requests a client sends on `/ws/chat`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "lowercase")]
+pub enum ChatRequest {
+    Send {
+        #[serde(rename = "ref", default, skip_serializing_if = "Option::is_none")]
+        reference: Option<String>,
+        email: String,
+        text: String,
+    },
+}
+
+/// A frame that could not be taken as a request: what to answer, and to which `ref`.
+pub type Rejected = ErrorFrame;
+
+/// A frame's JSON object, its `type` and its `ref`, the first steps of every request.
+struct Frame {
+    object: serde_json::Map<String, Value>,
+    kind: String,
+    reference: Option<String>,
+}
+
+impl Frame {
+    fn parse(text: &str) -> Result<Frame, Rejected> {
+        let reject = |message: &str| ErrorFrame::new(None, Invalid::new(message));
+        let value: Value =
+            serde_json::from_str(text).map_err(|_| reject("El mensaje no es JSON válido"))?;
+        let Value::Object(object) = value else {
+            return Err(reject("Se esperaba un objeto JSON con un campo \"type\""));
+        };
+        // The ref is echoed whatever its JSON type, as long as it is a string or a number.
+        let reference = match object.get("ref") {
+            Some(Value::String(s)) => Some(s.clone()),
+            Some(Value::Number(n)) => Some(n.to_string()),
+            _ => None,
+        };
+        let kind = match object.get("type") {
+            Some(Value::String(kind)) => kind.clone(),
+            _ => {
+                return Err(ErrorFrame::new(
+                    reference,
+                    Invalid::new("Falta el campo \"type\" del mensaje"),
+                ))
+            }
+        };
+        Ok(Frame {
+            object,
+            kind,
+            reference,
+        })
+    }
+
+    fn reject(&self, invalid: Invalid) -> Rejected {
+        ErrorFrame::new(self.reference.clone(), invalid)
+    }
+
+    fn unknown_type(&self, known: &str) -> Rejected {
+        self.reject(Invalid::new(format!(
+            "Tipo de mensaje desconocido: \"{}\" (se espera {known})",
+            self.kind
+        )))
+    }
+
+    /// A positive integer `id`.
+    fn id(&self) -> Result<u64, Rejected> {
+        match self.object.get("id").and_then(Value::as_u64) {
+            Some(id) if id > 0 => Ok(id),
+            _ => Err(self.reject(Invalid::fields(
+                "Falta el id del producto",
+                FieldErrors::from([("id".into(), "debe ser un entero positivo".into())]),
+            ))),
+        }
+    }
+
+    fn object_field(&self, name: &str) -> Result<&Value, Rejected> {
+        match self.object.get(name) {
+            Some(value @ Value::Object(_)) => Ok(value),
+            _ => Err(self.reject(Invalid::new(format!(
+                "Falta el objeto \"{name}\" en el mensaje \"{}\"",
+                self.kind
+            )))),
+        }
+    }
+
+    fn text_field(&self, name: &str) -> String {
+        self.object
+            .get(name)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string()
+    }
+}
+
+impl ProductRequest {
+    /// Parses a client frame, checking the product fields with the domain's validation.
+    pub fn parse(text: &str) -> Result<ProductRequest, Rejected> {
+        let frame = Frame::parse(text)?;
+        let reference = frame.reference.clone();
+        match frame.kind.as_str() {
+            "add" => {
+                let product = NewProduct::from_json(frame.object_field("product")?)
+                    .map_err(|invalid| frame.reject(invalid))?;
+                Ok(ProductRequest::Add { reference, product })
+            }
+            "update" => {
+                let id = frame.id()?;
+                let changes = ProductChanges::from_json(frame.object_field("changes")?)
+                    .map_err(|invalid| frame.reject(invalid))?;
+                Ok(ProductRequest::Update {
+                    reference,
+                    id,
+                    changes,
+                })
+            }
+            "remove" => Ok(ProductRequest::Remove {
+                reference,
+                id: frame.id()?,
+            }),
+            _ => Err(frame.unknown_type("add, update o remove")),
+        }
+    }
+}
+
+impl ChatRequest {
+    /// Parses a client frame. The email and text are checked when the message is created, so
+    /// the HTTP and socket paths share that check.
+    pub fn parse(text: &str) -> Result<ChatRequest, Rejected> {
+        let frame = Frame::parse(text)?;
+        match frame.kind.as_str() {
+            "send" => Ok(ChatRequest::Send {
+                reference: frame.reference.clone(),
+                email: frame.text_field("email"),
+                text: frame.text_field("text"),
+            }),
+            _ => Err(frame.unknown_type("send")),
+        }
+    }
+}

@@ -1,0 +1,118 @@
+import { ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+
+const root = resolve(__dirname, "../../..");
+const binary = join(root, "target/release/server");
+
+/** A free TCP port on loopback, found by letting the kernel pick one. */
+async function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const probe = createServer();
+    probe.once("error", fail);
+    probe.listen(0, "127.0.0.1", () => {
+      const address = probe.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      probe.close(() => done(port));
+    });
+  });
+}
+
+/**
+ * The real release server binary, started with a fresh data directory. `restart()` stops it
+ * and starts it again on the same port and data, as an operator would.
+ */
+export class TestServer {
+  private process?: ChildProcess;
+  log = "";
+
+  private constructor(
+    readonly port: number,
+    readonly dataDir: string,
+  ) {}
+
+  static async start(): Promise<TestServer> {
+    const server = new TestServer(await freePort(), mkdtempSync(join(tmpdir(), "tiempo-real-e2e-")));
+    await server.launch();
+    return server;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  async launch(): Promise<void> {
+    const child = spawn(binary, [], {
+      cwd: root,
+      env: {
+        ...process.env,
+        HOST: "127.0.0.1",
+        PORT: String(this.port),
+        DATA_DIR: this.dataDir,
+        SEED_EXAMPLES: "false",
+        LEPTOS_SITE_ROOT: join(root, "target/site"),
+        LEPTOS_OUTPUT_NAME: "tiempo_real",
+        LEPTOS_ENV: "PROD",
+        RUST_LOG: "info",
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    child.stdout?.on("data", (chunk) => (this.log += chunk));
+    child.stderr?.on("data", (chunk) => (this.log += chunk));
+    this.process = child;
+    const deadline = Date.now() + 15_000;
+    while (Date.now() < deadline) {
+      if (child.exitCode !== null) throw new Error(`server exited early:\n${this.log}`);
+      try {
+        const response = await fetch(`${this.url}/healthz`);
+        if (response.ok) return;
+      } catch {
+        // not listening yet
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`server did not become healthy:\n${this.log}`);
+  }
+
+  async stop(): Promise<void> {
+    const child = this.process;
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise((r) => child.once("exit", r));
+    child.kill("SIGTERM");
+    await exited;
+  }
+
+  async restart(): Promise<void> {
+    await this.stop();
+    await this.launch();
+  }
+
+  /** POST a product through the HTTP API and return what the server answered. */
+  async createProduct(fields: Record<string, unknown>): Promise<any> {
+    const response = await fetch(`${this.url}/api/products`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(fields),
+    });
+    if (response.status !== 201) throw new Error(`create failed: ${response.status} ${await response.text()}`);
+    return response.json();
+  }
+}
+
+/** A complete, valid product whose code and title are unique to this call. */
+let counter = 0;
+export function sampleProduct(overrides: Record<string, unknown> = {}) {
+  counter += 1;
+  const tag = `${process.pid}-${counter}-${Date.now() % 100000}`;
+  return {
+    title: `Producto ${tag}`,
+    description: `Descripción del producto ${tag}`,
+    code: `COD-${tag}`,
+    price: 199.9,
+    stock: 7,
+    category: "pruebas",
+    ...overrides,
+  };
+}

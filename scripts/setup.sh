@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Installs everything the build and the tests need, skipping whatever is already in place, so a
+# second run costs seconds. Nothing here downloads from GitHub: cargo-leptos is built with
+# `no_downloads`, the wasm-bindgen CLI comes from crates.io at the exact version in Cargo.lock,
+# wasm-opt from npm's `binaryen`, and Chromium from Debian. See README.md ("Set-up").
+#
+# Usage: scripts/setup.sh [--browser]   (--browser also installs Chromium for the end-to-end tests)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+CARGO_LEPTOS_VERSION=0.3.11
+want_browser=false
+[[ "${1:-}" == "--browser" ]] && want_browser=true
+
+step() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+export PATH="$HOME/.cargo/bin:$PWD/end2end/node_modules/.bin:$PATH"
+
+# 1. The WASM target (rust-toolchain.toml names it, but rustup may not add it by itself).
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  step "rustup target add wasm32-unknown-unknown"
+  rustup target add wasm32-unknown-unknown
+fi
+
+# 2. cargo-leptos, built so that a missing tool is an error instead of a GitHub download.
+if ! cargo leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then
+  step "cargo install cargo-leptos $CARGO_LEPTOS_VERSION (about 10 minutes, once)"
+  cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked \
+    --ignore-rust-version --features no_downloads
+fi
+
+# 3. The wasm-bindgen CLI of exactly the crate version the lock file pins.
+bindgen_version=$(awk '/^name = "wasm-bindgen"$/ {getline; gsub(/[^0-9.]/, ""); print; exit}' Cargo.lock)
+if ! wasm-bindgen --version 2>/dev/null | grep -q " $bindgen_version\$"; then
+  step "cargo install wasm-bindgen-cli $bindgen_version (about 3 minutes, once)"
+  # No --locked: the CLI's own lock names a crate version this registry lacks.
+  cargo install wasm-bindgen-cli --version "$bindgen_version" --force
+fi
+
+# 4. npm packages of end2end/: Playwright and binaryen (wasm-opt, for release builds).
+#    Debian's binaryen must never be used: its wasm-opt breaks hydration.
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
+if [[ ! -f end2end/node_modules/.package-lock.json ]] ||
+   [[ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]]; then
+  step "npm ci (end2end)"
+  (cd end2end && npm ci --no-audit --no-fund)
+fi
+
+# 5. Chromium from Debian, for Playwright (never `npx playwright install`).
+if $want_browser && ! command -v chromium >/dev/null; then
+  step "apt-get install chromium"
+  sudo_cmd=""
+  [[ $(id -u) -ne 0 ]] && sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq chromium
+fi

@@ -1,0 +1,83 @@
+//! Settings from the environment, each with a default that runs the app locally:
+//! `HOST` (127.0.0.1), `PORT` (8080), `DATA_DIR` (./data), `SEED_EXAMPLES` (true), the
+//! socket limits `WS_FRAMES_PER_SEC` (50) and `WS_FRAME_BURST` (100), and the usual
+//! `LEPTOS_*` variables cargo-leptos sets (site root, output name).
+
+use std::path::PathBuf;
+
+use leptos::config::LeptosOptions;
+
+pub struct Config {
+    /// Host name or address to listen on, and the port.
+    pub host: String,
+    pub port: u16,
+    pub data_dir: PathBuf,
+    pub seed_examples: bool,
+    pub leptos: LeptosOptions,
+    pub sockets: SocketLimits,
+}
+
+/// How much one socket may ask of the server.
+#[derive(Clone, Copy, Debug)]
+pub struct SocketLimits {
+    /// Sustained client frames per second before frames are refused with an error frame.
+    pub frames_per_sec: f64,
+    /// How many frames may arrive at once above that rate.
+    pub burst: f64,
+}
+
+/// The bundle name the build writes under `/pkg`, when cargo-leptos did not say.
+const OUTPUT_NAME: &str = "tiempo_real";
+
+impl Config {
+    pub fn from_env() -> Result<Config, String> {
+        let mut leptos = leptos::config::get_configuration(None)
+            .map_err(|e| format!("invalid LEPTOS_* settings: {e}"))?
+            .leptos_options;
+        if leptos.output_name.is_empty() {
+            leptos.output_name = OUTPUT_NAME.into();
+        }
+        let host = var("HOST").unwrap_or_else(|| "127.0.0.1".into());
+        let port: u16 = match var("PORT") {
+            Some(port) => port
+                .parse()
+                .map_err(|_| format!("PORT is not a port number: {port}"))?,
+            None => 8080,
+        };
+        Ok(Config {
+            host,
+            port,
+            data_dir: var("DATA_DIR").unwrap_or_else(|| "./data".into()).into(),
+            seed_examples: flag("SEED_EXAMPLES", true)?,
+            leptos,
+            sockets: SocketLimits {
+                frames_per_sec: number("WS_FRAMES_PER_SEC", 50.0)?,
+                burst: number("WS_FRAME_BURST", 100.0)?,
+            },
+        })
+    }
+}
+
+fn var(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+fn flag(name: &str, default: bool) -> Result<bool, String> {
+    match var(name).as_deref().map(str::to_ascii_lowercase).as_deref() {
+        None => Ok(default),
+        Some("1" | "true" | "yes" | "on") => Ok(true),
+        Some("0" | "false" | "no" | "off") => Ok(false),
+        Some(other) => Err(format!("{name} must be true or false, not {other}")),
+    }
+}
+
+fn number(name: &str, default: f64) -> Result<f64, String> {
+    match var(name) {
+        None => Ok(default),
+        Some(raw) => raw
+            .parse::<f64>()
+            .ok()
+            .filter(|n| n.is_finite() && *n > 0.0)
+            .ok_or_else(|| format!("{name} must be a positive number, not {raw}")),
+    }
+}

@@ -1,0 +1,103 @@
+//! tiempo real's server: the product catalog and the chat, over HTTP, WebSockets and
+//! server-rendered pages. See `config` for the environment it reads.
+
+// Leptos views are deeply nested types; the page tree needs more than the default 128.
+#![recursion_limit = "256"]
+
+mod catalog;
+mod chat_room;
+mod config;
+mod error;
+mod routes;
+mod state;
+mod store;
+mod ws;
+
+use std::process::ExitCode;
+
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+use tracing_subscriber::EnvFilter;
+
+use crate::catalog::Catalog;
+use crate::chat_room::ChatRoom;
+use crate::config::Config;
+use crate::state::AppState;
+use crate::store::{FileChatStore, FileProductStore};
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| EnvFilter::new("info,tower_http=warn")),
+        )
+        .init();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("the tokio runtime starts");
+    match runtime.block_on(run()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(problem) => {
+            tracing::error!("{problem}");
+            eprintln!("error: {problem}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> Result<(), String> {
+    let config = Config::from_env()?;
+    std::fs::create_dir_all(&config.data_dir)
+        .map_err(|e| format!("cannot create {}: {e}", config.data_dir.display()))?;
+    let products = FileProductStore::open(&config.data_dir, config.seed_examples)
+        .map_err(|e| e.to_string())?;
+    let messages = FileChatStore::open(&config.data_dir).map_err(|e| e.to_string())?;
+
+    let listener = TcpListener::bind((config.host.as_str(), config.port))
+        .await
+        .map_err(|e| format!("cannot listen on {}:{}: {e}", config.host, config.port))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let mut leptos = config.leptos;
+    leptos.site_addr = addr;
+
+    let shutdown = CancellationToken::new();
+    let state = AppState {
+        catalog: Catalog::new(products),
+        chat: ChatRoom::new(messages),
+        leptos,
+        sockets: config.sockets,
+        shutdown: shutdown.clone(),
+    };
+    tracing::info!(
+        data_dir = %config.data_dir.display(),
+        "tiempo real escuchando en http://{addr}"
+    );
+    axum::serve(listener, routes::router(state))
+        .with_graceful_shutdown(async move {
+            stop_signal().await;
+            tracing::info!(
+                "cerrando: se terminan las escrituras en curso y se cierran los sockets"
+            );
+            shutdown.cancel();
+        })
+        .await
+        .map_err(|e| format!("server error: {e}"))
+}
+
+/// SIGTERM (what service managers send) or Ctrl-C.
+async fn stop_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut terminate =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+                .expect("SIGTERM can be watched");
+        tokio::select! {
+            _ = interrupt => {}
+            _ = terminate.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = interrupt.await;
+}

@@ -1,0 +1,43 @@
+//! `/api/messages`: read the chat history page by page, and post a message.
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json;
+
+use super::query::{json_body, number, Params};
+use crate::chat_room::HISTORY_SIZE;
+use crate::error::ApiError;
+use crate::state::AppState;
+use app::domain::{ChatMessage, Invalid, MessageDraft};
+
+/// `GET /api/messages?limit=N&before=ID`: the last N (default 100) with id below `before`,
+/// oldest first.
+pub async fn list(
+    State(state): State<AppState>,
+    params: Params,
+) -> Result<Json<Vec<ChatMessage>>, ApiError> {
+    let limit = number(&params, "limit")?.map_or(HISTORY_SIZE, |n| n as usize);
+    let before = number(&params, "before")?;
+    Ok(Json(state.chat.recent(limit, before)))
+}
+
+/// `POST /api/messages` with `{"email": ..., "text": ...}`.
+pub async fn create(
+    State(state): State<AppState>,
+    body: Bytes,
+) -> Result<(StatusCode, Json<ChatMessage>), ApiError> {
+    let body = json_body(&body)?;
+    let Some(fields) = body.as_object() else {
+        return Err(Invalid::new("Se esperaba un objeto JSON con email y text").into());
+    };
+    let text_of = |name: &str| {
+        fields
+            .get(name)
+            .and_then(|v| v.as_str())
+            .unwrap_or_default()
+    };
+    let draft = MessageDraft::new(text_of("email"), text_of("text"))?;
+    let message = state.chat.post(draft).await?;
+    Ok((StatusCode::CREATED, Json(message)))
+}

@@ -1,0 +1,63 @@
+//! The HTTP surface: the JSON API, the sockets, the plain form posts, health, and the
+//! Leptos pages with their static files.
+
+mod forms;
+mod messages;
+mod products;
+mod query;
+
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use leptos::prelude::provide_context;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use tower_http::compression::CompressionLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::state::AppState;
+use crate::ws;
+use app::pages::PageData;
+
+pub fn router(state: AppState) -> Router {
+    let page_data = {
+        let catalog = state.catalog.clone();
+        move || {
+            let catalog = catalog.clone();
+            provide_context(PageData {
+                products: std::sync::Arc::new(move || catalog.products().to_vec()),
+            });
+        }
+    };
+    let leptos = state.leptos.clone();
+    Router::new()
+        .route("/api/products", get(products::list).post(products::create))
+        .route(
+            "/api/products/{id}",
+            get(products::show)
+                .put(products::update)
+                .delete(products::remove),
+        )
+        .route("/api/messages", get(messages::list).post(messages::create))
+        .route("/ws/products", get(ws::products))
+        .route("/ws/chat", get(ws::chat))
+        .route("/realtimeproducts/products", post(forms::add_product))
+        .route(
+            "/realtimeproducts/products/{id}/delete",
+            post(forms::remove_product),
+        )
+        .route(
+            "/healthz",
+            get(|| async { Json(serde_json::json!({"status": "ok"})) }),
+        )
+        .leptos_routes_with_context(
+            &state,
+            generate_route_list(app::App),
+            page_data,
+            move || app::shell(leptos.clone()),
+        )
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(
+            app::shell,
+        ))
+        .layer(CompressionLayer::new())
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}

@@ -1,0 +1,47 @@
+//! Reading the query-string and path values of the API, with JSON 400s for bad ones.
+
+use std::collections::HashMap;
+
+use app::domain::{FieldErrors, Invalid};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::Query;
+
+use crate::error::ApiError;
+
+pub type Params = Result<Query<HashMap<String, String>>, QueryRejection>;
+
+/// An optional non-negative integer parameter, like `limit` or `before`.
+pub fn number(params: &Params, name: &str) -> Result<Option<u64>, ApiError> {
+    let Ok(Query(params)) = params else {
+        return Err(ApiError::bad_request(Invalid::new(
+            "La consulta (query string) no es válida",
+        )));
+    };
+    match params.get(name) {
+        None => Ok(None),
+        Some(raw) => raw.trim().parse::<u64>().map(Some).map_err(|_| {
+            ApiError::bad_request(Invalid::fields(
+                format!("El parámetro \"{name}\" debe ser un número entero mayor o igual a 0"),
+                FieldErrors::from([(
+                    name.to_string(),
+                    format!("\"{raw}\" no es un entero válido"),
+                )]),
+            ))
+        }),
+    }
+}
+
+/// A product id from the path; anything that is not one names no product, hence 404.
+pub fn product_id(raw: &str) -> Result<u64, ApiError> {
+    raw.parse::<u64>()
+        .ok()
+        .filter(|id| *id > 0)
+        .ok_or_else(|| ApiError::not_found(format!("No existe un producto con id {raw}")))
+}
+
+/// Parses a JSON request body, with a JSON 400 for anything that is not JSON.
+pub fn json_body(body: &[u8]) -> Result<serde_json::Value, ApiError> {
+    serde_json::from_slice(body).map_err(|e| {
+        ApiError::bad_request(Invalid::new(format!("El cuerpo no es JSON válido: {e}")))
+    })
+}

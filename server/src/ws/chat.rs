@@ -1,0 +1,43 @@
+//! `/ws/chat`: the history, then every message; `send` requests.
+
+use std::sync::Arc;
+
+use axum::extract::ws::Utf8Bytes;
+use tokio::sync::broadcast;
+
+use super::connection::Channel;
+use crate::catalog::frame_bytes;
+use crate::chat_room::ChatRoom;
+use app::domain::{Invalid, MessageDraft};
+use app::protocol::{ChatEvent, ChatRequest, ErrorFrame};
+
+pub struct ChatChannel(pub Arc<ChatRoom>);
+
+impl Channel for ChatChannel {
+    fn join(&self) -> (Utf8Bytes, broadcast::Receiver<Utf8Bytes>) {
+        self.0.subscribe()
+    }
+
+    fn resync(&self) -> Utf8Bytes {
+        self.0.history_frame()
+    }
+
+    async fn handle(&self, text: &str) -> Option<Utf8Bytes> {
+        let ChatRequest::Send {
+            reference,
+            email,
+            text,
+        } = match ChatRequest::parse(text) {
+            Ok(request) => request,
+            Err(rejected) => return Some(frame_bytes(&ChatEvent::Error(rejected))),
+        };
+        let outcome = match MessageDraft::new(&email, &text) {
+            Ok(draft) => self.0.post(draft).await.map_err(Invalid::from),
+            Err(invalid) => Err(invalid),
+        };
+        let error = outcome.err()?;
+        Some(frame_bytes(&ChatEvent::Error(ErrorFrame::new(
+            reference, error,
+        ))))
+    }
+}

@@ -1,0 +1,45 @@
+//! `/ws/products`: a snapshot, then every catalog change; `add`, `update`, `remove` requests.
+
+use std::sync::Arc;
+
+use axum::extract::ws::Utf8Bytes;
+use tokio::sync::broadcast;
+
+use super::connection::Channel;
+use crate::catalog::{frame_bytes, Catalog};
+use app::domain::Invalid;
+use app::protocol::{ErrorFrame, ProductEvent, ProductRequest};
+
+pub struct ProductsChannel(pub Arc<Catalog>);
+
+impl Channel for ProductsChannel {
+    fn join(&self) -> (Utf8Bytes, broadcast::Receiver<Utf8Bytes>) {
+        self.0.subscribe()
+    }
+
+    fn resync(&self) -> Utf8Bytes {
+        self.0.snapshot_frame()
+    }
+
+    async fn handle(&self, text: &str) -> Option<Utf8Bytes> {
+        let request = match ProductRequest::parse(text) {
+            Ok(request) => request,
+            Err(rejected) => return Some(frame_bytes(&ProductEvent::Error(rejected))),
+        };
+        // Success needs no reply: the change comes back to this client as the broadcast event.
+        let (reference, outcome) = match request {
+            ProductRequest::Add { reference, product } => (reference, self.0.create(product).await),
+            ProductRequest::Update {
+                reference,
+                id,
+                changes,
+            } => (reference, self.0.update(id, changes).await),
+            ProductRequest::Remove { reference, id } => (reference, self.0.remove(id).await),
+        };
+        let error = outcome.err()?;
+        Some(frame_bytes(&ProductEvent::Error(ErrorFrame::new(
+            reference,
+            Invalid::from(error),
+        ))))
+    }
+}

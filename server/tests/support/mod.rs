@@ -1,0 +1,252 @@
+//! Starts the real server binary on a free port with its own data directory, and talks to it
+//! over HTTP and WebSockets, as any client would.
+#![allow(dead_code)] // each test file uses its own part of this
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use futures::{SinkExt, StreamExt};
+use serde_json::{json, Value};
+use tokio::net::TcpStream;
+use tokio_tungstenite::{tungstenite::Message, MaybeTlsStream, WebSocketStream};
+
+pub struct TestServer {
+    pub port: u16,
+    pub data: PathBuf,
+    _dir: Option<tempfile::TempDir>,
+    child: Option<Child>,
+    pub http: reqwest::Client,
+    extra_env: Vec<(String, String)>,
+}
+
+impl TestServer {
+    /// A server with an empty catalog in a fresh temporary directory.
+    pub async fn start() -> TestServer {
+        Self::start_with(&[]).await
+    }
+
+    pub async fn start_with(env: &[(&str, &str)]) -> TestServer {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let mut server = TestServer {
+            port: free_port(),
+            data: dir.path().to_path_buf(),
+            _dir: Some(dir),
+            child: None,
+            http: reqwest::Client::new(),
+            extra_env: env
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        };
+        server.launch().await.expect("the server starts");
+        server
+    }
+
+    /// Starts the binary; `Err` with its output if it exits instead of becoming healthy.
+    pub async fn launch(&mut self) -> Result<(), String> {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_server"));
+        command
+            .env("HOST", "127.0.0.1")
+            .env("PORT", self.port.to_string())
+            .env("DATA_DIR", &self.data)
+            .env("SEED_EXAMPLES", "false")
+            .env("RUST_LOG", "info")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        for (key, value) in &self.extra_env {
+            command.env(key, value);
+        }
+        let mut child = command.spawn().expect("the server binary runs");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < deadline {
+            if let Some(_status) = child.try_wait().expect("can poll the child") {
+                let output = child
+                    .wait_with_output()
+                    .expect("output of the exited server");
+                return Err(format!(
+                    "{}{}",
+                    String::from_utf8_lossy(&output.stdout),
+                    String::from_utf8_lossy(&output.stderr)
+                ));
+            }
+            if let Ok(response) = self.http.get(self.url("/healthz")).send().await {
+                if response.status().is_success() {
+                    self.child = Some(child);
+                    return Ok(());
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        Err("the server did not become healthy in 20 s".into())
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port)
+    }
+
+    pub fn ws_url(&self, path: &str) -> String {
+        format!("ws://127.0.0.1:{}{path}", self.port)
+    }
+
+    /// SIGKILL: no chance to flush or clean up, like a crash or a power cut.
+    pub fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// SIGTERM and wait; returns what the server printed.
+    pub fn terminate(&mut self) -> String {
+        let Some(child) = self.child.take() else {
+            return String::new();
+        };
+        let _ = Command::new("kill")
+            .arg("-TERM")
+            .arg(child.id().to_string())
+            .status();
+        let output = child.wait_with_output().expect("the server exits");
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        )
+    }
+
+    pub async fn restart(&mut self) {
+        self.terminate();
+        self.launch().await.expect("the server restarts");
+    }
+
+    pub fn data_file(&self, name: &str) -> PathBuf {
+        self.data.join(name)
+    }
+
+    pub async fn get(&self, path: &str) -> (u16, Value) {
+        let response = self.http.get(self.url(path)).send().await.expect("GET");
+        read(response).await
+    }
+
+    pub async fn send(&self, method: &str, path: &str, body: &str) -> (u16, Value) {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+        let response = self
+            .http
+            .request(method, self.url(path))
+            .header("content-type", "application/json")
+            .body(body.to_string())
+            .send()
+            .await
+            .expect("request");
+        read(response).await
+    }
+
+    pub async fn post_json(&self, path: &str, body: &Value) -> (u16, Value) {
+        self.send("POST", path, &body.to_string()).await
+    }
+
+    pub async fn create(&self, product: &Value) -> Value {
+        let (status, body) = self.post_json("/api/products", product).await;
+        assert_eq!(status, 201, "create failed: {body}");
+        body
+    }
+
+    pub async fn socket(&self, path: &str) -> Socket {
+        let (stream, _) = tokio_tungstenite::connect_async(self.ws_url(path))
+            .await
+            .expect("socket connects");
+        Socket { stream }
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+async fn read(response: reqwest::Response) -> (u16, Value) {
+    let status = response.status().as_u16();
+    let text = response.text().await.expect("a body");
+    let body =
+        serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON ({status}): {text}"));
+    (status, body)
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A valid product, distinguished by `n`.
+pub fn product(n: usize) -> Value {
+    json!({
+        "title": format!("Producto {n}"),
+        "description": format!("Descripción {n}"),
+        "code": format!("P-{n:04}"),
+        "price": 10.5 + n as f64,
+        "stock": n,
+        "category": "pruebas",
+        "thumbnails": [format!("https://example.com/{n}.png")]
+    })
+}
+
+/// A WebSocket client speaking the JSON frames of the contract.
+pub struct Socket {
+    pub stream: WebSocketStream<MaybeTlsStream<TcpStream>>,
+}
+
+impl Socket {
+    pub async fn send_json(&mut self, frame: Value) {
+        self.stream
+            .send(Message::Text(frame.to_string().into()))
+            .await
+            .expect("socket send");
+    }
+
+    pub async fn send_text(&mut self, text: &str) {
+        self.stream
+            .send(Message::Text(text.to_string().into()))
+            .await
+            .expect("socket send");
+    }
+
+    /// The next JSON text frame, failing the test after 5 s.
+    pub async fn next_json(&mut self) -> Value {
+        self.try_next_json(Duration::from_secs(5))
+            .await
+            .expect("a frame within 5 s")
+    }
+
+    /// The next JSON text frame within `wait`, or `None`.
+    pub async fn try_next_json(&mut self, wait: Duration) -> Option<Value> {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            let message = tokio::time::timeout_at(deadline, self.stream.next())
+                .await
+                .ok()??;
+            match message.expect("a frame") {
+                Message::Text(text) => {
+                    return Some(serde_json::from_str(&text).expect("JSON frame"))
+                }
+                Message::Close(_) => return None,
+                _ => continue,
+            }
+        }
+    }
+}
+
+/// Lines of a file, for checks on what is on disk.
+pub fn lines(path: &Path) -> Vec<String> {
+    std::fs::read_to_string(path)
+        .unwrap_or_default()
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
