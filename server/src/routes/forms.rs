@@ -26,7 +26,7 @@ pub async fn add_product(
     };
     match created {
         Ok(product) => back("ok", format!("Producto agregado: {}", product.title)),
-        Err(invalid) => back("error", invalid.to_string()),
+        Err(invalid) => back("error", explain(&invalid)),
     }
 }
 
@@ -37,8 +37,28 @@ pub async fn remove_product(State(state): State<AppState>, Path(id): Path<String
     };
     match removed {
         Ok(product) => back("ok", format!("Producto eliminado: {}", product.title)),
-        Err(invalid) => back("error", invalid.to_string()),
+        Err(invalid) => back("error", explain(&invalid)),
     }
+}
+
+/// The error sentence followed by each field's problem under the form's own label.
+fn explain(invalid: &Invalid) -> String {
+    let mut text = invalid.error.clone();
+    for (field, problem) in &invalid.fields {
+        let label = match field.as_str() {
+            "title" => "Título",
+            "description" => "Descripción",
+            "code" => "Código",
+            "price" => "Precio",
+            "stock" => "Stock",
+            "category" => "Categoría",
+            "thumbnails" => "Imágenes",
+            "status" => "Activo",
+            other => other,
+        };
+        text.push_str(&format!(". {label}: {problem}"));
+    }
+    text
 }
 
 fn back(key: &str, text: String) -> Redirect {

@@ -162,6 +162,23 @@ impl TestServer {
     }
 }
 
+impl TestServer {
+    /// A socket with a 4 KiB receive buffer, for a client that never reads.
+    pub async fn stalled_socket(&self, path: &str) -> Socket {
+        let tcp = tokio::net::TcpSocket::new_v4().unwrap();
+        tcp.set_recv_buffer_size(4096).unwrap();
+        let stream = tcp
+            .connect(([127, 0, 0, 1], self.port).into())
+            .await
+            .unwrap();
+        let (stream, _) =
+            tokio_tungstenite::client_async(self.ws_url(path), MaybeTlsStream::Plain(stream))
+                .await
+                .expect("socket connects");
+        Socket { stream }
+    }
+}
+
 impl Drop for TestServer {
     fn drop(&mut self) {
         self.kill();
@@ -224,14 +241,15 @@ impl Socket {
             .expect("a frame within 5 s")
     }
 
-    /// The next JSON text frame within `wait`, or `None`.
+    /// The next JSON text frame within `wait`, or `None` if none came or the socket ended.
     pub async fn try_next_json(&mut self, wait: Duration) -> Option<Value> {
         let deadline = tokio::time::Instant::now() + wait;
         loop {
             let message = tokio::time::timeout_at(deadline, self.stream.next())
                 .await
                 .ok()??;
-            match message.expect("a frame") {
+            // A reset or a close both mean the server ended this socket.
+            match message.ok()? {
                 Message::Text(text) => {
                     return Some(serde_json::from_str(&text).expect("JSON frame"))
                 }
