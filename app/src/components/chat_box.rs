@@ -239,13 +239,21 @@ fn MessageLine(message: ChatMessage) -> impl IntoView {
     }
 }
 
-/// The email form shown until someone logs in.
+/// The email form shown until someone logs in. Its button stays disabled until the island has
+/// hydrated: before that, there is nothing to log in to (the chat needs the WASM).
 #[component]
 fn Login(email: RwSignal<Option<String>>, error: RwSignal<Option<String>>) -> impl IntoView {
-    let typed = RwSignal::new(String::new());
+    let input = NodeRef::<html::Input>::new();
+    let hydrated = RwSignal::new(false);
+    Effect::new(move |_| hydrated.set(true));
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        match validate_email(&typed.get_untracked()) {
+        // Read from the element itself: text typed before hydration counts too.
+        let typed = input
+            .get_untracked()
+            .map(|input| input.value())
+            .unwrap_or_default();
+        match validate_email(&typed) {
             Ok(valid) => {
                 storage::save(EMAIL_KEY, &valid);
                 error.set(None);
@@ -265,10 +273,11 @@ fn Login(email: RwSignal<Option<String>>, error: RwSignal<Option<String>>) -> im
                     required
                     placeholder="nombre@dominio.com"
                     autocomplete="email"
-                    prop:value=move || typed.get()
-                    on:input=move |ev| typed.set(event_target_value(&ev))
+                    node_ref=input
                 />
-                <button type="submit" class="primary">"Ingresar"</button>
+                <button type="submit" class="primary" disabled=move || !hydrated.get()>
+                    "Ingresar"
+                </button>
             </div>
             <noscript>
                 <p class="muted">"El chat necesita JavaScript activado."</p>

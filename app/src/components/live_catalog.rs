@@ -7,7 +7,7 @@
 
 use leptos::prelude::*;
 
-use super::product_form::{FormFields, ProductFormView};
+use super::product_form::{FormState, ProductFormView};
 use super::{next_ref, ConnectionBadge, LinkState, Outbox, ProductCard};
 use crate::domain::{Product, ProductId};
 use crate::pages::PageNotice;
@@ -82,7 +82,7 @@ pub fn LiveCatalog(
     let catalog = Catalog::new(initial);
     let (link, set_link) = signal(LinkState::Connecting);
     let notice = RwSignal::new(notice);
-    let fields = FormFields::new();
+    let form = FormState::new();
     let pending = RwSignal::new(None::<PendingAdd>);
     let outbox = Outbox::new();
 
@@ -93,7 +93,7 @@ pub fn LiveCatalog(
                 pending.with_untracked(|p| p.as_ref().is_some_and(|p| p.code == product.code));
             if mine {
                 pending.set(None);
-                fields.clear();
+                form.clear();
                 notice.set(Some(PageNotice::Ok(format!(
                     "Producto agregado: {}",
                     product.title
@@ -110,7 +110,7 @@ pub fn LiveCatalog(
             });
             if for_form {
                 pending.set(None);
-                fields.errors.set(error.fields);
+                form.errors.set(error.fields);
             }
             notice.set(Some(PageNotice::Error(error.message)));
         }
@@ -127,13 +127,13 @@ pub fn LiveCatalog(
         let _ = (set_link, on_event);
     });
 
-    let add = move || match fields.snapshot().parse() {
+    let add = move || match form.read().parse() {
         Err(invalid) => {
-            fields.errors.set(invalid.fields);
+            form.errors.set(invalid.fields);
             notice.set(Some(PageNotice::Error(invalid.error)));
         }
         Ok(product) => {
-            fields.errors.set(Default::default());
+            form.errors.set(Default::default());
             let reference = next_ref("add");
             let code = product.code.clone();
             if outbox.send(&ProductRequest::Add {
@@ -166,7 +166,7 @@ pub fn LiveCatalog(
             <Notice notice/>
             <div class="live-layout">
                 <ProductFormView
-                    fields
+                    state=form
                     on_submit=add
                     can_send=Signal::derive(move || link.get() != LinkState::Reconnecting)
                 />

@@ -1,74 +1,62 @@
 //! The add-a-product form. Without WASM it is a plain HTML form that posts to the server; once
 //! the island hydrates, submitting checks the fields with the shared validation and sends an
 //! `add` request over the socket instead.
+//!
+//! The inputs are left to the browser (uncontrolled): the values are read from the form when it
+//! is submitted. Whatever a person typed before the WASM arrived is therefore never lost.
 
+use leptos::html;
 use leptos::prelude::*;
 
 use crate::domain::{product::ProductForm, FieldErrors};
 
-/// The text of every field as typed, one signal each.
+/// The form element and the problems to show next to its fields.
 #[derive(Clone, Copy)]
-pub struct FormFields {
-    pub title: RwSignal<String>,
-    pub description: RwSignal<String>,
-    pub code: RwSignal<String>,
-    pub price: RwSignal<String>,
-    pub stock: RwSignal<String>,
-    pub category: RwSignal<String>,
-    pub thumbnails: RwSignal<String>,
-    pub status: RwSignal<bool>,
+pub struct FormState {
+    form: NodeRef<html::Form>,
     /// Problems per field, from the browser's check or from the server.
     pub errors: RwSignal<FieldErrors>,
 }
 
-impl FormFields {
+impl FormState {
     pub fn new() -> Self {
-        FormFields {
-            title: RwSignal::new(String::new()),
-            description: RwSignal::new(String::new()),
-            code: RwSignal::new(String::new()),
-            price: RwSignal::new(String::new()),
-            stock: RwSignal::new(String::new()),
-            category: RwSignal::new(String::new()),
-            thumbnails: RwSignal::new(String::new()),
-            status: RwSignal::new(true),
+        FormState {
+            form: NodeRef::new(),
             errors: RwSignal::new(FieldErrors::new()),
         }
     }
 
     /// What is typed in now, as the form the domain knows how to check.
-    pub fn snapshot(&self) -> ProductForm {
-        ProductForm {
-            title: self.title.get_untracked(),
-            description: self.description.get_untracked(),
-            code: self.code.get_untracked(),
-            price: self.price.get_untracked(),
-            status: self.status.get_untracked().then(|| "on".to_string()),
-            stock: self.stock.get_untracked(),
-            category: self.category.get_untracked(),
-            thumbnails: self.thumbnails.get_untracked(),
+    pub fn read(&self) -> ProductForm {
+        #[cfg(feature = "hydrate")]
+        if let Some(form) = self.form.get_untracked() {
+            if let Ok(data) = web_sys::FormData::new_with_form(&form) {
+                let text = |name: &str| data.get(name).as_string().unwrap_or_default();
+                return ProductForm {
+                    title: text("title"),
+                    description: text("description"),
+                    code: text("code"),
+                    price: text("price"),
+                    status: data.has("status").then(|| text("status")),
+                    stock: text("stock"),
+                    category: text("category"),
+                    thumbnails: text("thumbnails"),
+                };
+            }
         }
+        ProductForm::default()
     }
 
-    /// Empties the form after a product was added.
+    /// Empties the form (back to its defaults) after a product was added.
     pub fn clear(&self) {
-        for text in [
-            self.title,
-            self.description,
-            self.code,
-            self.price,
-            self.stock,
-            self.category,
-            self.thumbnails,
-        ] {
-            text.set(String::new());
+        if let Some(form) = self.form.get_untracked() {
+            form.reset();
         }
-        self.status.set(true);
         self.errors.set(FieldErrors::new());
     }
 }
 
-impl Default for FormFields {
+impl Default for FormState {
     fn default() -> Self {
         Self::new()
     }
@@ -78,7 +66,7 @@ impl Default for FormFields {
 /// form to `/realtimeproducts/products`.
 #[component]
 pub fn ProductFormView(
-    fields: FormFields,
+    state: FormState,
     on_submit: impl Fn() + Send + Sync + 'static,
     /// False while there is no connection: the button says so instead of failing silently.
     #[prop(into)]
@@ -94,37 +82,20 @@ pub fn ProductFormView(
             method="post"
             action="/realtimeproducts/products"
             on:submit=submit
+            node_ref=state.form
             novalidate
         >
             <h2>"Agregar producto"</h2>
             <div class="form-grid">
-                <Field fields label="Título" name="title" value=fields.title/>
-                <Field fields label="Código" name="code" value=fields.code/>
-                <Field fields label="Precio" name="price" value=fields.price kind="number"/>
-                <Field fields label="Stock" name="stock" value=fields.stock kind="number"/>
-                <Field fields label="Categoría" name="category" value=fields.category/>
-                <Field
-                    fields
-                    label="Imágenes (URL, una por línea)"
-                    name="thumbnails"
-                    value=fields.thumbnails
-                    kind="textarea"
-                />
-                <Field
-                    fields
-                    label="Descripción"
-                    name="description"
-                    value=fields.description
-                    kind="textarea"
-                />
+                <Field state label="Título" name="title"/>
+                <Field state label="Descripción" name="description" kind="textarea"/>
+                <Field state label="Código" name="code"/>
+                <Field state label="Precio" name="price" kind="number"/>
+                <Field state label="Stock" name="stock" kind="number"/>
+                <Field state label="Categoría" name="category"/>
+                <Field state label="Imágenes (URL, una por línea)" name="thumbnails" kind="textarea"/>
                 <label class="check">
-                    <input
-                        type="checkbox"
-                        name="status"
-                        value="on"
-                        prop:checked=move || fields.status.get()
-                        on:change=move |ev| fields.status.set(event_target_checked(&ev))
-                    />
+                    <input type="checkbox" name="status" value="on" checked/>
                     "Activo (disponible para la venta)"
                 </label>
             </div>
@@ -138,39 +109,26 @@ pub fn ProductFormView(
 /// One labelled input with its error line under it.
 #[component]
 fn Field(
-    fields: FormFields,
+    state: FormState,
     label: &'static str,
     name: &'static str,
-    value: RwSignal<String>,
     #[prop(default = "text")] kind: &'static str,
 ) -> impl IntoView {
     let id = format!("product-{name}");
     let error_id = format!("{id}-error");
-    let error = move || fields.errors.with(|errors| errors.get(name).cloned());
-    let input = move |ev| value.set(event_target_value(&ev));
+    let error = move || state.errors.with(|errors| errors.get(name).cloned());
     let control = if kind == "textarea" {
-        view! {
-            <textarea
-                id=id.clone()
-                name=name
-                rows="3"
-                prop:value=move || value.get()
-                on:input=input
-                aria-describedby=error_id.clone()
-            ></textarea>
-        }
-        .into_any()
+        view! { <textarea id=id.clone() name=name rows="3" aria-describedby=error_id.clone()></textarea> }
+            .into_any()
     } else {
-        let step = (name == "price").then_some("0.01");
+        let number = kind == "number";
         view! {
             <input
                 id=id.clone()
                 name=name
                 type=kind
-                step=step
-                min=(kind == "number").then_some("0")
-                prop:value=move || value.get()
-                on:input=input
+                step=number.then_some(if name == "price" { "0.01" } else { "1" })
+                min=number.then_some("0")
                 aria-describedby=error_id.clone()
             />
         }
