@@ -11,18 +11,16 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock};
 use axum::extract::ws::Utf8Bytes;
 use tokio::sync::broadcast;
 
+use crate::fanout::{Batch, Fanout};
 use crate::store::{ProductStore, StoreError};
 use app::domain::{NewProduct, Product, ProductChanges, ProductId};
 use app::protocol::ProductEvent;
-
-/// How many events a slow socket may fall behind before it is resynced with a snapshot.
-const EVENT_BACKLOG: usize = 1024;
 
 pub struct Catalog {
     store: Mutex<Box<dyn ProductStore>>,
     /// The catalog as of the last change, for readers that must never wait for a disk write.
     current: RwLock<Arc<Vec<Product>>>,
-    events: broadcast::Sender<Utf8Bytes>,
+    events: Arc<Fanout>,
 }
 
 /// Serializes a server frame once, as the bytes every socket will share.
@@ -31,9 +29,8 @@ pub fn frame_bytes(event: &impl serde::Serialize) -> Utf8Bytes {
 }
 
 impl Catalog {
-    pub fn new(store: impl ProductStore) -> Arc<Self> {
+    pub fn new(store: impl ProductStore, events: Arc<Fanout>) -> Arc<Self> {
         let current = RwLock::new(Arc::new(store.products().to_vec()));
-        let (events, _) = broadcast::channel(EVENT_BACKLOG);
         Arc::new(Catalog {
             store: Mutex::new(Box::new(store)),
             current,
@@ -58,7 +55,7 @@ impl Catalog {
     }
 
     /// A `snapshot` frame of the catalog now and a subscription to every change after it.
-    pub fn subscribe(&self) -> (Utf8Bytes, broadcast::Receiver<Utf8Bytes>) {
+    pub fn subscribe(&self) -> (Utf8Bytes, broadcast::Receiver<Batch>) {
         let _store = self.lock();
         let receiver = self.events.subscribe();
         (self.snapshot_frame(), receiver)
@@ -112,8 +109,7 @@ impl Catalog {
             let (product, event) = apply(store.as_mut())?;
             *this.current.write().unwrap_or_else(PoisonError::into_inner) =
                 Arc::new(store.products().to_vec());
-            // No subscribers is not an error: the change is stored either way.
-            let _ = this.events.send(frame_bytes(&event));
+            this.events.publish(frame_bytes(&event));
             Ok(product)
         })
         .await

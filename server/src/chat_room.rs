@@ -7,23 +7,21 @@ use axum::extract::ws::Utf8Bytes;
 use tokio::sync::broadcast;
 
 use crate::catalog::frame_bytes;
+use crate::fanout::{Batch, Fanout};
 use crate::store::{ChatStore, StoreError};
 use app::domain::{ChatMessage, MessageDraft};
 use app::protocol::ChatEvent;
 
 /// How many messages a socket's `history` frame carries, and the API's default page.
 pub const HISTORY_SIZE: usize = 100;
-/// How many messages a slow socket may fall behind before it is resynced with a history.
-const EVENT_BACKLOG: usize = 1024;
 
 pub struct ChatRoom {
     store: Mutex<Box<dyn ChatStore>>,
-    events: broadcast::Sender<Utf8Bytes>,
+    events: Arc<Fanout>,
 }
 
 impl ChatRoom {
-    pub fn new(store: impl ChatStore) -> Arc<Self> {
-        let (events, _) = broadcast::channel(EVENT_BACKLOG);
+    pub fn new(store: impl ChatStore, events: Arc<Fanout>) -> Arc<Self> {
         Arc::new(ChatRoom {
             store: Mutex::new(Box::new(store)),
             events,
@@ -36,7 +34,7 @@ impl ChatRoom {
     }
 
     /// A `history` frame and a subscription to every message after it.
-    pub fn subscribe(&self) -> (Utf8Bytes, broadcast::Receiver<Utf8Bytes>) {
+    pub fn subscribe(&self) -> (Utf8Bytes, broadcast::Receiver<Batch>) {
         let store = self.lock();
         let receiver = self.events.subscribe();
         let history = ChatEvent::History {
@@ -58,7 +56,7 @@ impl ChatRoom {
         tokio::task::spawn_blocking(move || {
             let mut store = this.lock();
             let message = store.append(draft)?;
-            let _ = this.events.send(frame_bytes(&ChatEvent::Message {
+            this.events.publish(frame_bytes(&ChatEvent::Message {
                 message: message.clone(),
             }));
             Ok(message)

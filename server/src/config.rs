@@ -15,6 +15,8 @@ pub struct Config {
     pub seed_examples: bool,
     pub leptos: LeptosOptions,
     pub sockets: SocketLimits,
+    /// Events that follow one another within this time are sent to each socket together.
+    pub fanout_window: std::time::Duration,
 }
 
 /// How much one socket may ask of the server.
@@ -50,11 +52,28 @@ impl Config {
             data_dir: var("DATA_DIR").unwrap_or_else(|| "./data".into()).into(),
             seed_examples: flag("SEED_EXAMPLES", true)?,
             leptos,
+            fanout_window: std::time::Duration::from_secs_f64(
+                number_or_zero("FANOUT_WINDOW_MS", DEFAULT_FANOUT_WINDOW_MS)? / 1000.0,
+            ),
             sockets: SocketLimits {
                 frames_per_sec: number("WS_FRAMES_PER_SEC", 50.0)?,
                 burst: number("WS_FRAME_BURST", 100.0)?,
             },
         })
+    }
+}
+
+/// See `fanout`: the longest an event may wait to be sent together with the ones after it.
+const DEFAULT_FANOUT_WINDOW_MS: f64 = 100.0;
+
+fn number_or_zero(name: &str, default: f64) -> Result<f64, String> {
+    match var(name) {
+        None => Ok(default),
+        Some(raw) => raw
+            .parse::<f64>()
+            .ok()
+            .filter(|n| n.is_finite() && *n >= 0.0)
+            .ok_or_else(|| format!("{name} must be a number >= 0, not {raw}")),
     }
 }
 

@@ -8,6 +8,7 @@ mod catalog;
 mod chat_room;
 mod config;
 mod error;
+mod fanout;
 mod routes;
 mod state;
 mod store;
@@ -22,6 +23,7 @@ use tracing_subscriber::EnvFilter;
 use crate::catalog::Catalog;
 use crate::chat_room::ChatRoom;
 use crate::config::Config;
+use crate::fanout::Fanout;
 use crate::state::AppState;
 use crate::store::{FileChatStore, FileProductStore};
 
@@ -48,6 +50,11 @@ fn main() -> ExitCode {
 
 async fn run() -> Result<(), String> {
     let config = Config::from_env()?;
+    // Every socket is a file descriptor: the usual soft limit of 1024 would cap the clients.
+    match rlimit::increase_nofile_limit(u64::MAX) {
+        Ok(limit) => tracing::debug!(limit, "open-file limit"),
+        Err(e) => tracing::warn!(error = %e, "could not raise the open-file limit"),
+    }
     std::fs::create_dir_all(&config.data_dir)
         .map_err(|e| format!("cannot create {}: {e}", config.data_dir.display()))?;
     let products = FileProductStore::open(&config.data_dir, config.seed_examples)
@@ -63,8 +70,8 @@ async fn run() -> Result<(), String> {
 
     let shutdown = CancellationToken::new();
     let state = AppState {
-        catalog: Catalog::new(products),
-        chat: ChatRoom::new(messages),
+        catalog: Catalog::new(products, Fanout::new(config.fanout_window)),
+        chat: ChatRoom::new(messages, Fanout::new(config.fanout_window)),
         leptos,
         sockets: config.sockets,
         shutdown: shutdown.clone(),

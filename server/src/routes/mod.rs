@@ -2,6 +2,7 @@
 //! Leptos pages with their static files.
 
 mod forms;
+mod home;
 mod messages;
 mod products;
 mod query;
@@ -28,7 +29,24 @@ pub fn router(state: AppState) -> Router {
         }
     };
     let leptos = state.leptos.clone();
+    let shell = move || app::shell(leptos.clone());
+    let home = home::HomeCache::new(
+        state.catalog.clone(),
+        leptos_axum::render_app_to_stream_with_context(page_data.clone(), shell.clone()),
+    );
+    // `/` is served from its cache; Leptos renders the other pages per request.
+    let pages: Vec<_> = generate_route_list(app::App)
+        .into_iter()
+        .filter(|route| route.path() != "/")
+        .collect();
     Router::new()
+        .route(
+            "/",
+            get(move |headers| {
+                let home = home.clone();
+                async move { home.serve(headers).await }
+            }),
+        )
         .route("/api/products", get(products::list).post(products::create))
         .route(
             "/api/products/{id}",
@@ -48,12 +66,7 @@ pub fn router(state: AppState) -> Router {
             "/healthz",
             get(|| async { Json(serde_json::json!({"status": "ok"})) }),
         )
-        .leptos_routes_with_context(
-            &state,
-            generate_route_list(app::App),
-            page_data,
-            move || app::shell(leptos.clone()),
-        )
+        .leptos_routes_with_context(&state, pages, page_data, shell)
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(
             app::shell,
         ))

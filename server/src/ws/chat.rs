@@ -8,13 +8,14 @@ use tokio::sync::broadcast;
 use super::connection::Channel;
 use crate::catalog::frame_bytes;
 use crate::chat_room::ChatRoom;
+use crate::fanout::Batch;
 use app::domain::{Invalid, MessageDraft};
 use app::protocol::{ChatEvent, ChatRequest, ErrorFrame};
 
 pub struct ChatChannel(pub Arc<ChatRoom>);
 
 impl Channel for ChatChannel {
-    fn join(&self) -> (Utf8Bytes, broadcast::Receiver<Utf8Bytes>) {
+    fn join(&self) -> (Utf8Bytes, broadcast::Receiver<Batch>) {
         self.0.subscribe()
     }
 

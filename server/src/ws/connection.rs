@@ -20,6 +20,7 @@ use tokio::time::{interval_at, timeout, Instant};
 
 use super::rate::FrameBudget;
 use crate::catalog::frame_bytes;
+use crate::fanout::Batch;
 use crate::state::AppState;
 use app::domain::Invalid;
 use app::protocol::{ErrorFrame, ProductEvent};
@@ -28,13 +29,13 @@ use app::protocol::{ErrorFrame, ProductEvent};
 const SEND_TIMEOUT: Duration = Duration::from_secs(10);
 /// How often the server pings; a peer silent for a whole period after a ping is dead.
 const PING_EVERY: Duration = Duration::from_secs(30);
-/// The most events written in one batch before flushing.
-const BATCH: usize = 64;
+/// The most batches written before one flush.
+const BATCHES_PER_FLUSH: usize = 16;
 
 /// What a socket endpoint serves.
 pub trait Channel: Send + Sync + 'static {
     /// The first frame and a subscription to everything after it, taken atomically.
-    fn join(&self) -> (Utf8Bytes, broadcast::Receiver<Utf8Bytes>);
+    fn join(&self) -> (Utf8Bytes, broadcast::Receiver<Batch>);
     /// A fresh first frame, for a socket that fell behind.
     fn resync(&self) -> Utf8Bytes;
     /// Carries out one client frame; returns the error frame for this client alone, if any.
@@ -82,6 +83,9 @@ async fn relay(socket: &mut WebSocket, channel: &impl Channel, state: &AppState)
     let mut budget = FrameBudget::new(state.sockets);
     let mut pings = interval_at(Instant::now() + PING_EVERY, PING_EVERY);
     let mut heard_since_ping = true;
+    // Created once: re-creating it on every wake-up would register and drop a waiter each time.
+    let shutdown = state.shutdown.cancelled();
+    tokio::pin!(shutdown);
     loop {
         tokio::select! {
             incoming = socket.recv() => {
@@ -126,22 +130,26 @@ async fn relay(socket: &mut WebSocket, channel: &impl Channel, state: &AppState)
                     return end;
                 }
             }
-            _ = state.shutdown.cancelled() => return End::ShuttingDown,
+            _ = &mut shutdown => return End::ShuttingDown,
         }
     }
 }
 
-/// Writes `first` and whatever else is already waiting, then flushes once.
+/// Writes the batch `first` and whatever else is already waiting, then flushes once: one
+/// system call for all of it.
 async fn send_batch(
     socket: &mut WebSocket,
-    first: Utf8Bytes,
-    events: &mut broadcast::Receiver<Utf8Bytes>,
+    first: Batch,
+    events: &mut broadcast::Receiver<Batch>,
 ) -> Result<(), End> {
     let write = async {
-        socket.feed(Message::Text(first)).await?;
-        for _ in 1..BATCH {
+        let mut batch = first;
+        for _ in 0..BATCHES_PER_FLUSH {
+            for frame in batch.iter() {
+                socket.feed(Message::Text(frame.clone())).await?;
+            }
             match events.try_recv() {
-                Ok(next) => socket.feed(Message::Text(next)).await?,
+                Ok(next) => batch = next,
                 // Lagging or empty: the next `recv` in the loop deals with it.
                 Err(_) => break,
             }

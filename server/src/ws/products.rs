@@ -7,13 +7,14 @@ use tokio::sync::broadcast;
 
 use super::connection::Channel;
 use crate::catalog::{frame_bytes, Catalog};
+use crate::fanout::Batch;
 use app::domain::Invalid;
 use app::protocol::{ErrorFrame, ProductEvent, ProductRequest};
 
 pub struct ProductsChannel(pub Arc<Catalog>);
 
 impl Channel for ProductsChannel {
-    fn join(&self) -> (Utf8Bytes, broadcast::Receiver<Utf8Bytes>) {
+    fn join(&self) -> (Utf8Bytes, broadcast::Receiver<Batch>) {
         self.0.subscribe()
     }
 

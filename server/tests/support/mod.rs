@@ -234,11 +234,11 @@ impl Socket {
             .expect("socket send");
     }
 
-    /// The next JSON text frame, failing the test after 5 s.
+    /// The next JSON text frame, failing the test after 10 s (generous: CI machines are busy).
     pub async fn next_json(&mut self) -> Value {
-        self.try_next_json(Duration::from_secs(5))
+        self.try_next_json(Duration::from_secs(10))
             .await
-            .expect("a frame within 5 s")
+            .expect("a frame within 10 s")
     }
 
     /// The next JSON text frame within `wait`, or `None` if none came or the socket ended.

@@ -1,0 +1,136 @@
+//! `/`, served from a cache. The home page depends on nothing but the catalog, so it is
+//! rendered once per catalog change, compressed once with brotli and gzip, and every request
+//! until the next change gets those bytes. Rendering and compressing on every request would
+//! cap the page at a few thousand requests per second.
+
+use std::future::Future;
+use std::io::Write;
+use std::pin::Pin;
+use std::sync::{Arc, PoisonError, RwLock};
+
+use axum::body::{Body, Bytes};
+use axum::http::{header, HeaderMap, HeaderValue, Request, Response, StatusCode};
+use axum::response::IntoResponse;
+
+use crate::catalog::Catalog;
+use app::domain::Product;
+
+type Render = Arc<
+    dyn Fn(Request<Body>) -> Pin<Box<dyn Future<Output = Response<Body>> + Send>> + Send + Sync,
+>;
+
+/// The rendered page for one state of the catalog.
+struct Rendered {
+    /// The catalog it shows; a different `Arc` means the catalog changed since.
+    products: Arc<Vec<Product>>,
+    html: Bytes,
+    brotli: Bytes,
+    gzip: Bytes,
+}
+
+pub struct HomeCache {
+    catalog: Arc<Catalog>,
+    render: Render,
+    current: RwLock<Option<Arc<Rendered>>>,
+}
+
+impl HomeCache {
+    /// `render` is the Leptos handler that renders the page for a request.
+    pub fn new<F, Fut>(catalog: Arc<Catalog>, render: F) -> Arc<Self>
+    where
+        F: Fn(Request<Body>) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Response<Body>> + Send + 'static,
+    {
+        let render: Render = Arc::new(move |request| Box::pin(render(request)));
+        Arc::new(HomeCache {
+            catalog,
+            render,
+            current: RwLock::new(None),
+        })
+    }
+
+    pub async fn serve(&self, headers: HeaderMap) -> Response<Body> {
+        let page = match self.fresh() {
+            Some(page) => page,
+            None => match self.render_now().await {
+                Ok(page) => page,
+                Err(response) => return response,
+            },
+        };
+        let accepts = headers
+            .get(header::ACCEPT_ENCODING)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        let (body, encoding) = if accepts.contains("br") {
+            (page.brotli.clone(), Some("br"))
+        } else if accepts.contains("gzip") {
+            (page.gzip.clone(), Some("gzip"))
+        } else {
+            (page.html.clone(), None)
+        };
+        let mut response = (
+            [
+                (
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("text/html; charset=utf-8"),
+                ),
+                (header::VARY, HeaderValue::from_static("accept-encoding")),
+            ],
+            body,
+        )
+            .into_response();
+        if let Some(encoding) = encoding {
+            response
+                .headers_mut()
+                .insert(header::CONTENT_ENCODING, HeaderValue::from_static(encoding));
+        }
+        response
+    }
+
+    fn fresh(&self) -> Option<Arc<Rendered>> {
+        let products = self.catalog.products();
+        let current = self.current.read().unwrap_or_else(PoisonError::into_inner);
+        current
+            .as_ref()
+            .filter(|page| Arc::ptr_eq(&page.products, &products))
+            .cloned()
+    }
+
+    async fn render_now(&self) -> Result<Arc<Rendered>, Response<Body>> {
+        // Taken before rendering: if the catalog changes meanwhile, the next request renders again.
+        let products = self.catalog.products();
+        let request = Request::get("/")
+            .body(Body::empty())
+            .expect("a valid request");
+        let response = (self.render)(request).await;
+        if response.status() != StatusCode::OK {
+            return Err(response);
+        }
+        let html = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .map_err(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())?;
+        let page = Arc::new(Rendered {
+            products,
+            brotli: compress_brotli(&html),
+            gzip: compress_gzip(&html),
+            html,
+        });
+        *self.current.write().unwrap_or_else(PoisonError::into_inner) = Some(page.clone());
+        Ok(page)
+    }
+}
+
+fn compress_brotli(data: &[u8]) -> Bytes {
+    let mut out = Vec::new();
+    {
+        let mut writer = brotli::CompressorWriter::new(&mut out, 4096, 9, 22);
+        writer.write_all(data).expect("writing to memory");
+    }
+    out.into()
+}
+
+fn compress_gzip(data: &[u8]) -> Bytes {
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    encoder.write_all(data).expect("writing to memory");
+    encoder.finish().expect("writing to memory").into()
+}

@@ -1,0 +1,182 @@
+//! What must hold when things go wrong: floods, crashes and shutdowns.
+
+mod support;
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use futures::StreamExt;
+use serde_json::{json, Value};
+use support::{product, TestServer};
+use tokio_tungstenite::tungstenite::Message;
+
+#[tokio::test]
+async fn a_flood_of_frames_gets_error_frames_and_the_socket_survives() {
+    let server =
+        TestServer::start_with(&[("WS_FRAMES_PER_SEC", "50"), ("WS_FRAME_BURST", "20")]).await;
+    let mut flooder = server.socket("/ws/products").await;
+    flooder.next_json().await;
+    for n in 0..200 {
+        flooder
+            .send_json(json!({"type": "remove", "ref": format!("f{n}"), "id": 999}))
+            .await;
+    }
+    let mut limited = 0;
+    for _ in 0..200 {
+        let error = flooder.next_json().await;
+        assert_eq!(error["type"], "error");
+        if error["message"].as_str().unwrap().starts_with("Demasiados") {
+            limited += 1;
+        }
+    }
+    assert!(
+        limited >= 100,
+        "most of a 200-frame burst is refused, got {limited}"
+    );
+    // After a pause the same socket is served again.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    flooder
+        .send_json(json!({"type": "add", "product": product(1)}))
+        .await;
+    assert_eq!(flooder.next_json().await["type"], "added");
+}
+
+#[tokio::test]
+async fn sigterm_closes_sockets_with_1001_and_keeps_every_acknowledged_write() {
+    let mut server = TestServer::start().await;
+    let mut socket = server.socket("/ws/chat").await;
+    socket.next_json().await;
+
+    let http = server.http.clone();
+    let url = server.url("/api/messages");
+    let writer = tokio::spawn(async move {
+        let mut acknowledged = Vec::new();
+        for n in 0..10_000 {
+            let body = json!({"email": "ana@example.com", "text": format!("m{n}")});
+            match http.post(&url).json(&body).send().await {
+                Ok(response) if response.status() == 201 => {
+                    acknowledged.push(response.json::<Value>().await.unwrap())
+                }
+                _ => break,
+            }
+        }
+        acknowledged
+    });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let log = server.terminate();
+    assert!(log.contains("cerrando"), "{log}");
+
+    // The socket got a close frame with 1001 ("going away").
+    let mut close_code = None;
+    while let Some(Ok(message)) = socket.stream.next().await {
+        if let Message::Close(frame) = message {
+            close_code = frame.map(|f| u16::from(f.code));
+            break;
+        }
+    }
+    assert_eq!(close_code, Some(1001));
+
+    let acknowledged = writer.await.unwrap();
+    assert!(!acknowledged.is_empty());
+    server.launch().await.unwrap();
+    let (_, stored) = server.get("/api/messages?limit=100000").await;
+    let stored: HashMap<u64, Value> = stored
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| (m["id"].as_u64().unwrap(), m.clone()))
+        .collect();
+    for message in &acknowledged {
+        assert_eq!(stored.get(&message["id"].as_u64().unwrap()), Some(message));
+    }
+}
+
+#[tokio::test]
+async fn kill_9_during_concurrent_writes_loses_nothing_acknowledged() {
+    let mut server = TestServer::start().await;
+    let mut writers = Vec::new();
+    for worker in 0..4 {
+        let http = server.http.clone();
+        let products = server.url("/api/products");
+        let messages = server.url("/api/messages");
+        writers.push(tokio::spawn(async move {
+            let (mut made, mut said) = (Vec::new(), Vec::new());
+            for n in 0..100_000 {
+                let mut body = product(worker * 100_000 + n);
+                body["code"] = json!(format!("W{worker}-{n}"));
+                let Ok(response) = http.post(&products).json(&body).send().await else {
+                    break;
+                };
+                if response.status() != 201 {
+                    break;
+                }
+                let Ok(created) = response.json::<Value>().await else {
+                    break;
+                };
+                made.push(created);
+                let text = json!({"email": "ana@example.com", "text": format!("w{worker} n{n}")});
+                let Ok(response) = http.post(&messages).json(&text).send().await else {
+                    break;
+                };
+                if response.status() != 201 {
+                    break;
+                }
+                let Ok(message) = response.json::<Value>().await else {
+                    break;
+                };
+                said.push(message);
+            }
+            (made, said)
+        }));
+    }
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    server.kill();
+    let (mut made, mut said) = (Vec::new(), Vec::new());
+    for writer in writers {
+        let (m, s) = writer.await.unwrap();
+        made.extend(m);
+        said.extend(s);
+    }
+    assert!(
+        made.len() > 10 && said.len() > 10,
+        "the writers were busy: {} {}",
+        made.len(),
+        said.len()
+    );
+
+    server
+        .launch()
+        .await
+        .expect("the files left by kill -9 load");
+    let (_, products) = server.get("/api/products").await;
+    let products: HashMap<u64, Value> = products
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p["id"].as_u64().unwrap(), p.clone()))
+        .collect();
+    for product in &made {
+        assert_eq!(
+            products.get(&product["id"].as_u64().unwrap()),
+            Some(product),
+            "acknowledged product lost"
+        );
+    }
+    let (_, messages) = server.get("/api/messages?limit=1000000").await;
+    let messages: HashMap<u64, Value> = messages
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| (m["id"].as_u64().unwrap(), m.clone()))
+        .collect();
+    for message in &said {
+        assert_eq!(
+            messages.get(&message["id"].as_u64().unwrap()),
+            Some(message),
+            "acknowledged message lost"
+        );
+    }
+    // And new writes carry on with fresh ids.
+    let next = server.create(&product(999_999)).await;
+    assert!(made.iter().all(|p| p["id"] != next["id"]));
+}
