@@ -204,3 +204,21 @@ async fn a_client_that_never_reads_does_not_delay_one_that_does() {
     let expected: Vec<String> = (0..2000).map(|n| format!("{n:04}")).collect();
     assert_eq!(seen, expected, "every event, in order");
 }
+
+#[tokio::test]
+async fn frames_larger_than_the_read_buffer_are_read_whole() {
+    let server = TestServer::start().await;
+    let mut socket = server.socket("/ws/products").await;
+    socket.next_json().await;
+    let mut long = product(1);
+    long["description"] = json!("ñ".repeat(2000)); // 4000 bytes, the longest description
+    long["thumbnails"] = json!((0..40)
+        .map(|n| format!("https://example.com/{n}.png"))
+        .collect::<Vec<_>>());
+    socket
+        .send_json(json!({"type": "add", "product": long}))
+        .await;
+    let added = socket.next_json().await;
+    assert_eq!(added["type"], "added", "{added}");
+    assert_eq!(added["product"]["description"], long["description"]);
+}

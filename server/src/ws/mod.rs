@@ -20,7 +20,7 @@ const MAX_MESSAGE: usize = 64 * 1024;
 /// idle socket; these keep an idle socket to a few KiB.
 fn configure(upgrade: WebSocketUpgrade) -> WebSocketUpgrade {
     upgrade
-        .read_buffer_size(4 * 1024)
+        .read_buffer_size(1024)
         .write_buffer_size(8 * 1024)
         .max_write_buffer_size(256 * 1024)
         .max_message_size(MAX_MESSAGE)
