@@ -87,13 +87,21 @@ test("the form checks fields in the browser and shows the server's errors next t
 });
 
 test("the page reconnects by itself after the server restarts and catches up", async ({ page }) => {
+  const kept = await server.createProduct(sampleProduct());
   await openLive(page);
   const badge = page.locator(".live-catalog [data-testid=connection-state]");
   await server.stop();
   await expect(badge).toHaveClass(/down/);
   await expect(badge).toHaveText(/Sin conexión/);
+  // While the server is down the page keeps its list and will not pretend to add products.
+  await expect(page.getByRole("button", { name: "Agregar" })).toBeDisabled();
+  await expect(card(page, kept.code)).toBeVisible();
+  await page.waitForTimeout(3_000);
   await server.launch();
+  const back = Date.now();
   await expect(badge).toHaveClass(/live/, { timeout: 10_000 });
+  console.log(`reconnected ${Date.now() - back} ms after the server was back (3 s outage)`);
+  await expect(page.getByRole("button", { name: "Agregar" })).toBeEnabled();
 
   const created = await server.createProduct(sampleProduct());
   await expect(card(page, created.code)).toBeVisible();

@@ -53,11 +53,11 @@ impl Config {
             seed_examples: flag("SEED_EXAMPLES", true)?,
             leptos,
             fanout_window: std::time::Duration::from_secs_f64(
-                number_or_zero("FANOUT_WINDOW_MS", DEFAULT_FANOUT_WINDOW_MS)? / 1000.0,
+                number("FANOUT_WINDOW_MS", DEFAULT_FANOUT_WINDOW_MS, 0.0)? / 1000.0,
             ),
             sockets: SocketLimits {
-                frames_per_sec: number("WS_FRAMES_PER_SEC", 50.0)?,
-                burst: number("WS_FRAME_BURST", 100.0)?,
+                frames_per_sec: number("WS_FRAMES_PER_SEC", 50.0, 0.01)?,
+                burst: number("WS_FRAME_BURST", 100.0, 1.0)?,
             },
         })
     }
@@ -65,17 +65,6 @@ impl Config {
 
 /// See `fanout`: the longest an event may wait to be sent together with the ones after it.
 const DEFAULT_FANOUT_WINDOW_MS: f64 = 100.0;
-
-fn number_or_zero(name: &str, default: f64) -> Result<f64, String> {
-    match var(name) {
-        None => Ok(default),
-        Some(raw) => raw
-            .parse::<f64>()
-            .ok()
-            .filter(|n| n.is_finite() && *n >= 0.0)
-            .ok_or_else(|| format!("{name} must be a number >= 0, not {raw}")),
-    }
-}
 
 fn var(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
@@ -90,13 +79,14 @@ fn flag(name: &str, default: bool) -> Result<bool, String> {
     }
 }
 
-fn number(name: &str, default: f64) -> Result<f64, String> {
+/// A number setting of at least `min`.
+fn number(name: &str, default: f64, min: f64) -> Result<f64, String> {
     match var(name) {
         None => Ok(default),
         Some(raw) => raw
             .parse::<f64>()
             .ok()
-            .filter(|n| n.is_finite() && *n > 0.0)
-            .ok_or_else(|| format!("{name} must be a positive number, not {raw}")),
+            .filter(|n| n.is_finite() && *n >= min)
+            .ok_or_else(|| format!("{name} must be a number of at least {min}, not {raw}")),
     }
 }

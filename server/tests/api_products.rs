@@ -132,6 +132,14 @@ async fn missing_products_are_404_and_duplicate_codes_409() {
         assert!(body["error"].is_string());
     }
 
+    // Unknown API paths and methods get JSON errors too.
+    let (status, body) = server.get("/api/nothing/here").await;
+    assert_eq!(status, 404);
+    assert!(body["error"].is_string());
+    let (status, body) = server.send("PATCH", "/api/products", "{}").await;
+    assert_eq!(status, 405);
+    assert!(body["error"].is_string());
+
     let first = server.create(&product(1)).await;
     let other = server.create(&product(2)).await;
     let mut duplicate = product(3);
@@ -193,16 +201,7 @@ async fn fifty_concurrent_creates_get_fifty_distinct_ids() {
     ids.sort_unstable();
     ids.dedup();
     assert_eq!(ids.len(), 50);
-    assert_eq!(
-        server
-            .get("/api/products")
-            .await
-            .1
-            .as_array()
-            .unwrap()
-            .len(),
-        50
-    );
+    assert_eq!(server.count("/api/products").await, 50);
 }
 
 #[tokio::test]
@@ -214,16 +213,7 @@ async fn twenty_concurrent_creates_with_one_code_give_one_201() {
     let created = results.iter().filter(|(status, _)| *status == 201).count();
     let conflicts = results.iter().filter(|(status, _)| *status == 409).count();
     assert_eq!((created, conflicts), (1, 19));
-    assert_eq!(
-        server
-            .get("/api/products")
-            .await
-            .1
-            .as_array()
-            .unwrap()
-            .len(),
-        1
-    );
+    assert_eq!(server.count("/api/products").await, 1);
 }
 
 #[tokio::test]

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use futures::StreamExt;
 use serde_json::{json, Value};
-use support::{product, TestServer};
+use support::{by_id, product, TestServer};
 use tokio_tungstenite::tungstenite::Message;
 
 #[tokio::test]
@@ -79,16 +79,8 @@ async fn sigterm_closes_sockets_with_1001_and_keeps_every_acknowledged_write() {
     let acknowledged = writer.await.unwrap();
     assert!(!acknowledged.is_empty());
     server.launch().await.unwrap();
-    let (_, stored) = server.get("/api/messages?limit=100000").await;
-    let stored: HashMap<u64, Value> = stored
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| (m["id"].as_u64().unwrap(), m.clone()))
-        .collect();
-    for message in &acknowledged {
-        assert_eq!(stored.get(&message["id"].as_u64().unwrap()), Some(message));
-    }
+    let stored = by_id(&server.get("/api/messages?limit=100000").await.1);
+    assert_all_kept(&acknowledged, &stored, "message");
 }
 
 #[tokio::test]
@@ -148,35 +140,26 @@ async fn kill_9_during_concurrent_writes_loses_nothing_acknowledged() {
         .launch()
         .await
         .expect("the files left by kill -9 load");
-    let (_, products) = server.get("/api/products").await;
-    let products: HashMap<u64, Value> = products
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| (p["id"].as_u64().unwrap(), p.clone()))
-        .collect();
-    for product in &made {
-        assert_eq!(
-            products.get(&product["id"].as_u64().unwrap()),
-            Some(product),
-            "acknowledged product lost"
-        );
-    }
-    let (_, messages) = server.get("/api/messages?limit=1000000").await;
-    let messages: HashMap<u64, Value> = messages
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| (m["id"].as_u64().unwrap(), m.clone()))
-        .collect();
-    for message in &said {
-        assert_eq!(
-            messages.get(&message["id"].as_u64().unwrap()),
-            Some(message),
-            "acknowledged message lost"
-        );
-    }
+    assert_all_kept(
+        &made,
+        &by_id(&server.get("/api/products").await.1),
+        "product",
+    );
+    let messages = by_id(&server.get("/api/messages?limit=1000000").await.1);
+    assert_all_kept(&said, &messages, "message");
     // And new writes carry on with fresh ids.
     let next = server.create(&product(999_999)).await;
     assert!(made.iter().all(|p| p["id"] != next["id"]));
+}
+
+/// Every acknowledged item is stored, exactly as it was acknowledged.
+fn assert_all_kept(acknowledged: &[Value], stored: &HashMap<u64, Value>, what: &str) {
+    for item in acknowledged {
+        let id = item["id"].as_u64().unwrap();
+        assert_eq!(
+            stored.get(&id),
+            Some(item),
+            "acknowledged {what} {id} lost or changed"
+        );
+    }
 }

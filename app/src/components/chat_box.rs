@@ -8,7 +8,7 @@
 use leptos::html;
 use leptos::prelude::*;
 
-use super::{next_ref, ConnectionBadge, LinkState, Outbox};
+use super::{next_ref, stay_connected, ConnectionBadge, LinkState, Outbox};
 use crate::domain::{message::validate_email, message::validate_text, ChatMessage};
 use crate::protocol::{ChatEvent, ChatRequest};
 
@@ -80,14 +80,7 @@ pub fn ChatBox() -> impl IntoView {
     Effect::new(move |_| {
         if email.get().is_some() && !connected.get_value() {
             connected.set_value(true);
-            #[cfg(feature = "hydrate")]
-            crate::socket::keep_connected("/ws/chat", set_link, outbox, move |text| {
-                if let Ok(event) = serde_json::from_str::<ChatEvent>(&text) {
-                    on_event(event);
-                }
-            });
-            #[cfg(not(feature = "hydrate"))]
-            let _ = (set_link, on_event);
+            stay_connected("/ws/chat", set_link, outbox, on_event);
         }
     });
 

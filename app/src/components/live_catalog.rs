@@ -8,7 +8,7 @@
 use leptos::prelude::*;
 
 use super::product_form::{FormState, ProductFormView};
-use super::{next_ref, ConnectionBadge, LinkState, Outbox, ProductCard};
+use super::{next_ref, stay_connected, ConnectionBadge, LinkState, Outbox, ProductCard};
 use crate::domain::{Product, ProductId};
 use crate::pages::PageNotice;
 use crate::protocol::{ProductEvent, ProductRequest};
@@ -116,16 +116,7 @@ pub fn LiveCatalog(
         }
     };
 
-    Effect::new(move |_| {
-        #[cfg(feature = "hydrate")]
-        crate::socket::keep_connected("/ws/products", set_link, outbox, move |text| {
-            if let Ok(event) = serde_json::from_str::<ProductEvent>(&text) {
-                on_event(event);
-            }
-        });
-        #[cfg(not(feature = "hydrate"))]
-        let _ = (set_link, on_event);
-    });
+    Effect::new(move |_| stay_connected("/ws/products", set_link, outbox, on_event));
 
     let add = move || match form.read().parse() {
         Err(invalid) => {

@@ -3,6 +3,7 @@
 
 mod chat_box;
 mod connection_badge;
+mod live;
 mod live_catalog;
 mod outbox;
 mod product_card;
@@ -10,6 +11,7 @@ mod product_form;
 
 pub use chat_box::ChatBox;
 pub use connection_badge::{ConnectionBadge, LinkState};
+pub use live::stay_connected;
 pub use live_catalog::LiveCatalog;
 pub use outbox::{next_ref, Outbox};
 pub use product_card::ProductCard;

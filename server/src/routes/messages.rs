@@ -1,11 +1,10 @@
 //! `/api/messages`: read the chat history page by page, and post a message.
 
-use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 
-use super::query::{json_body, number, Params};
+use super::query::{json_body, number, Body, Params};
 use crate::chat_room::HISTORY_SIZE;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -25,7 +24,7 @@ pub async fn list(
 /// `POST /api/messages` with `{"email": ..., "text": ...}`.
 pub async fn create(
     State(state): State<AppState>,
-    body: Bytes,
+    body: Body,
 ) -> Result<(StatusCode, Json<ChatMessage>), ApiError> {
     let body = json_body(&body)?;
     let Some(fields) = body.as_object() else {

@@ -7,13 +7,14 @@ mod messages;
 mod products;
 mod query;
 
-use axum::routing::{get, post};
+use axum::routing::{any, get, post};
 use axum::{Json, Router};
 use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
 
+use crate::error::ApiError;
 use crate::state::AppState;
 use crate::ws;
 use app::pages::PageData;
@@ -47,14 +48,29 @@ pub fn router(state: AppState) -> Router {
                 async move { home.serve(headers).await }
             }),
         )
-        .route("/api/products", get(products::list).post(products::create))
+        .route(
+            "/api/products",
+            get(products::list)
+                .post(products::create)
+                .fallback(method_not_allowed),
+        )
         .route(
             "/api/products/{id}",
             get(products::show)
                 .put(products::update)
-                .delete(products::remove),
+                .delete(products::remove)
+                .fallback(method_not_allowed),
         )
-        .route("/api/messages", get(messages::list).post(messages::create))
+        .route(
+            "/api/messages",
+            get(messages::list)
+                .post(messages::create)
+                .fallback(method_not_allowed),
+        )
+        .route(
+            "/api/{*rest}",
+            any(|| async { ApiError::not_found("No existe esa ruta de la API") }),
+        )
         .route("/ws/products", get(ws::products))
         .route("/ws/chat", get(ws::chat))
         .route("/realtimeproducts/products", post(forms::add_product))
@@ -73,4 +89,12 @@ pub fn router(state: AppState) -> Router {
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// A JSON 405 for a method an API path does not take, like every other API failure.
+async fn method_not_allowed() -> ApiError {
+    ApiError {
+        status: axum::http::StatusCode::METHOD_NOT_ALLOWED,
+        body: app::domain::Invalid::new("Método no permitido en esta ruta"),
+    }
 }

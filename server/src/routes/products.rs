@@ -1,11 +1,10 @@
 //! `/api/products`: list, read, create, partially update and delete products.
 
-use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 
-use super::query::{json_body, number, product_id, Params};
+use super::query::{json_body, number, product_id, Body, Params};
 use crate::error::ApiError;
 use crate::state::AppState;
 use app::domain::{NewProduct, Product, ProductChanges};
@@ -35,7 +34,7 @@ pub async fn show(
 
 pub async fn create(
     State(state): State<AppState>,
-    body: Bytes,
+    body: Body,
 ) -> Result<(StatusCode, Json<Product>), ApiError> {
     let new = NewProduct::from_json(&json_body(&body)?)?;
     let product = state.catalog.create(new).await?;
@@ -45,7 +44,7 @@ pub async fn create(
 pub async fn update(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    body: Bytes,
+    body: Body,
 ) -> Result<Json<Product>, ApiError> {
     let id = product_id(&id)?;
     let changes = ProductChanges::from_json(&json_body(&body)?)?;

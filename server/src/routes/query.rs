@@ -39,8 +39,17 @@ pub fn product_id(raw: &str) -> Result<u64, ApiError> {
         .ok_or_else(|| ApiError::not_found(format!("No existe un producto con id {raw}")))
 }
 
-/// Parses a JSON request body, with a JSON 400 for anything that is not JSON.
-pub fn json_body(body: &[u8]) -> Result<serde_json::Value, ApiError> {
+/// A request body as received; a body that could not be read (too large, say) is kept as the
+/// rejection, so that it too gets a JSON error.
+pub type Body = Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>;
+
+/// Parses a JSON request body, with a JSON 400 for anything that is not JSON (and the
+/// rejection's own status, such as 413, for a body that could not be read).
+pub fn json_body(body: &Body) -> Result<serde_json::Value, ApiError> {
+    let body = body.as_ref().map_err(|rejection| ApiError {
+        status: rejection.status(),
+        body: Invalid::new(format!("No se pudo leer el cuerpo: {rejection}")),
+    })?;
     serde_json::from_slice(body).map_err(|e| {
         ApiError::bad_request(Invalid::new(format!("El cuerpo no es JSON válido: {e}")))
     })

@@ -148,6 +148,16 @@ impl TestServer {
         self.send("POST", path, &body.to_string()).await
     }
 
+    /// How many items a list endpoint returns.
+    pub async fn count(&self, path: &str) -> usize {
+        self.get(path)
+            .await
+            .1
+            .as_array()
+            .expect("a JSON array")
+            .len()
+    }
+
     pub async fn create(&self, product: &Value) -> Value {
         let (status, body) = self.post_json("/api/products", product).await;
         assert_eq!(status, 201, "create failed: {body}");
@@ -258,6 +268,15 @@ impl Socket {
             }
         }
     }
+}
+
+/// A JSON array of objects with an `id`, keyed by id.
+pub fn by_id(list: &Value) -> std::collections::HashMap<u64, Value> {
+    list.as_array()
+        .expect("a JSON array")
+        .iter()
+        .map(|item| (item["id"].as_u64().expect("an id"), item.clone()))
+        .collect()
 }
 
 /// Lines of a file, for checks on what is on disk.
