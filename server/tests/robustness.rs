@@ -50,17 +50,15 @@ async fn sigterm_closes_sockets_with_1001_and_keeps_every_acknowledged_write() {
     let http = server.http.clone();
     let url = server.url("/api/messages");
     let writer = tokio::spawn(async move {
-        let mut acknowledged = Vec::new();
+        let mut kept = Vec::new();
         for n in 0..10_000 {
             let body = json!({"email": "ana@example.com", "text": format!("m{n}")});
-            match http.post(&url).json(&body).send().await {
-                Ok(response) if response.status() == 201 => {
-                    acknowledged.push(response.json::<Value>().await.unwrap())
-                }
-                _ => break,
-            }
+            let Some(message) = acknowledged(&http, &url, &body).await else {
+                break;
+            };
+            kept.push(message);
         }
-        acknowledged
+        kept
     });
     tokio::time::sleep(Duration::from_millis(300)).await;
     let log = server.terminate();
@@ -96,24 +94,12 @@ async fn kill_9_during_concurrent_writes_loses_nothing_acknowledged() {
             for n in 0..100_000 {
                 let mut body = product(worker * 100_000 + n);
                 body["code"] = json!(format!("W{worker}-{n}"));
-                let Ok(response) = http.post(&products).json(&body).send().await else {
-                    break;
-                };
-                if response.status() != 201 {
-                    break;
-                }
-                let Ok(created) = response.json::<Value>().await else {
+                let Some(created) = acknowledged(&http, &products, &body).await else {
                     break;
                 };
                 made.push(created);
                 let text = json!({"email": "ana@example.com", "text": format!("w{worker} n{n}")});
-                let Ok(response) = http.post(&messages).json(&text).send().await else {
-                    break;
-                };
-                if response.status() != 201 {
-                    break;
-                }
-                let Ok(message) = response.json::<Value>().await else {
+                let Some(message) = acknowledged(&http, &messages, &text).await else {
                     break;
                 };
                 said.push(message);
@@ -162,4 +148,14 @@ fn assert_all_kept(acknowledged: &[Value], stored: &HashMap<u64, Value>, what: &
             "acknowledged {what} {id} lost or changed"
         );
     }
+}
+
+/// POSTs `body`; the created item when the server acknowledged it with a 201, else `None`
+/// (the server was killed mid-request, say).
+async fn acknowledged(http: &reqwest::Client, url: &str, body: &Value) -> Option<Value> {
+    let response = http.post(url).json(body).send().await.ok()?;
+    if response.status() != 201 {
+        return None;
+    }
+    response.json().await.ok()
 }
