@@ -4,13 +4,22 @@
 # `no_downloads`, the wasm-bindgen CLI comes from crates.io at the exact version in Cargo.lock,
 # wasm-opt from npm's `binaryen`, and Chromium from Debian. See README.md ("Set-up").
 #
-# Usage: scripts/setup.sh [--browser]   (--browser also installs Chromium for the end-to-end tests)
+# Usage: scripts/setup.sh [--browser] [--postgres]
+#   --browser   also Chromium, for the end-to-end tests
+#   --postgres  also PostgreSQL's server binaries, for the tests of several instances
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 CARGO_LEPTOS_VERSION=0.3.11
 want_browser=false
-[[ "${1:-}" == "--browser" ]] && want_browser=true
+want_postgres=false
+for option in "$@"; do
+  case "$option" in
+    --browser) want_browser=true ;;
+    --postgres) want_postgres=true ;;
+    *) echo "setup.sh: unknown option $option" >&2; exit 2 ;;
+  esac
+done
 
 step() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 export PATH="$HOME/.cargo/bin:$PWD/end2end/node_modules/.bin:$PATH"
@@ -45,11 +54,16 @@ if [[ ! -f end2end/node_modules/.package-lock.json ]] ||
   (cd end2end && npm ci --no-audit --no-fund)
 fi
 
-# 5. Chromium from Debian, for Playwright (never `npx playwright install`).
-if $want_browser && ! command -v chromium >/dev/null; then
-  step "apt-get install chromium"
+# 5. Debian packages: Chromium for Playwright (never `npx playwright install`), PostgreSQL's
+#    server for the tests (they start private clusters of their own; see scripts/pg-cluster.sh).
+packages=()
+$want_browser && ! command -v chromium >/dev/null && packages+=(chromium)
+$want_postgres && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && packages+=(postgresql)
+$want_postgres && ! command -v psql >/dev/null && packages+=(postgresql-client)
+if ((${#packages[@]})); then
+  step "apt-get install ${packages[*]}"
   sudo_cmd=""
   [[ $(id -u) -ne 0 ]] && sudo_cmd="sudo"
   $sudo_cmd apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq chromium
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${packages[@]}"
 fi

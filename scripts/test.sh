@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Sets up what is missing, then runs every test: formatting and lints, the Rust unit and
-# integration tests (real server, real sockets), and the Playwright end-to-end tests in
-# Debian's Chromium against the release build.
+# integration tests (real server processes, real sockets; the suites run once on files and
+# once on PostgreSQL, plus the tests of several instances), and the Playwright end-to-end tests
+# in Debian's Chromium against the release build. A private PostgreSQL cluster is started for
+# the run and stopped at the end, whatever happens.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh --browser
+scripts/setup.sh --browser --postgres
 export PATH="$HOME/.cargo/bin:$PWD/end2end/node_modules/.bin:$PATH"
 
 echo "==> cargo fmt --check"
@@ -13,8 +15,17 @@ echo "==> cargo clippy"
 cargo clippy -p app -p server --all-targets -- -D warnings
 cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
 
-echo "==> cargo test (unit and integration)"
+echo "==> PostgreSQL for the tests"
+pg_dir=$(mktemp -d /tmp/tiempo-real-test-pg.XXXXXX)
+trap 'scripts/pg-cluster.sh stop "$pg_dir" || true; rm -rf "$pg_dir"' EXIT
+TEST_DATABASE_URL=$(scripts/pg-cluster.sh start "$pg_dir")
+export TEST_DATABASE_URL
+echo "    $TEST_DATABASE_URL"
+
+echo "==> cargo test (unit and integration, file store; several instances on PostgreSQL)"
 cargo test -p app -p server
+echo "==> cargo test (the API, socket and robustness suites again, on PostgreSQL)"
+TEST_STORE=postgres cargo test -p server --test api_products --test ws_products --test chat --test robustness
 
 echo "==> cargo leptos build --release"
 cargo leptos build --release

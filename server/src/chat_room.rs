@@ -1,71 +1,51 @@
-//! The chat service: every message, from HTTP or a socket, is appended durably and then
-//! published once to every chat socket, in the order it was stored.
+//! The chat service: every message, from HTTP or a socket, goes to the store, which returns
+//! once it is durable and applied to the chat view (and so published to every chat socket, in
+//! id order). History comes from the view, and from the store only for pages older than the
+//! view keeps.
 
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::Arc;
 
 use axum::extract::ws::Utf8Bytes;
 use tokio::sync::broadcast;
 
-use crate::catalog::frame_bytes;
-use crate::fanout::{Batch, Fanout};
-use crate::store::{ChatStore, StoreError};
+use crate::fanout::Batch;
+use crate::live::ChatView;
+use crate::store::{Store, StoreError};
 use app::domain::{ChatMessage, MessageDraft};
-use app::protocol::ChatEvent;
-
-/// How many messages a socket's `history` frame carries, and the API's default page.
-pub const HISTORY_SIZE: usize = 100;
 
 pub struct ChatRoom {
-    store: Mutex<Box<dyn ChatStore>>,
-    events: Arc<Fanout>,
+    store: Arc<dyn Store>,
+    view: Arc<ChatView>,
 }
 
 impl ChatRoom {
-    pub fn new(store: impl ChatStore, events: Arc<Fanout>) -> Arc<Self> {
-        Arc::new(ChatRoom {
-            store: Mutex::new(Box::new(store)),
-            events,
-        })
+    pub fn new(store: Arc<dyn Store>, view: Arc<ChatView>) -> Arc<Self> {
+        Arc::new(ChatRoom { store, view })
     }
 
     /// The last `limit` messages below id `before`, oldest first.
-    pub fn recent(&self, limit: usize, before: Option<u64>) -> Vec<ChatMessage> {
-        self.lock().recent(limit, before)
+    pub async fn recent(
+        &self,
+        limit: usize,
+        before: Option<u64>,
+    ) -> Result<Vec<ChatMessage>, StoreError> {
+        match self.view.recent(limit, before) {
+            Some(messages) => Ok(messages),
+            None => self.store.messages(limit, before).await,
+        }
     }
 
     /// A `history` frame and a subscription to every message after it.
     pub fn subscribe(&self) -> (Utf8Bytes, broadcast::Receiver<Batch>) {
-        let store = self.lock();
-        let receiver = self.events.subscribe();
-        let history = ChatEvent::History {
-            messages: store.recent(HISTORY_SIZE, None),
-        };
-        (frame_bytes(&history), receiver)
+        self.view.join()
     }
 
     /// A `history` frame of the latest messages.
     pub fn history_frame(&self) -> Utf8Bytes {
-        frame_bytes(&ChatEvent::History {
-            messages: self.recent(HISTORY_SIZE, None),
-        })
+        self.view.history_frame()
     }
 
-    /// Stores the message durably (on the blocking pool: it fsyncs), then publishes it.
-    pub async fn post(self: &Arc<Self>, draft: MessageDraft) -> Result<ChatMessage, StoreError> {
-        let this = Arc::clone(self);
-        tokio::task::spawn_blocking(move || {
-            let mut store = this.lock();
-            let message = store.append(draft)?;
-            this.events.publish(frame_bytes(&ChatEvent::Message {
-                message: message.clone(),
-            }));
-            Ok(message)
-        })
-        .await
-        .expect("appending a message never panics")
-    }
-
-    fn lock(&self) -> MutexGuard<'_, Box<dyn ChatStore>> {
-        self.store.lock().unwrap_or_else(PoisonError::into_inner)
+    pub async fn post(&self, draft: MessageDraft) -> Result<ChatMessage, StoreError> {
+        self.store.post_message(draft).await
     }
 }

@@ -1,5 +1,6 @@
 //! Settings from the environment, each with a default that runs the app locally:
-//! `HOST` (127.0.0.1), `PORT` (8080), `DATA_DIR` (./data), `SEED_EXAMPLES` (true), the
+//! `HOST` (127.0.0.1), `PORT` (8080), `DATA_DIR` (./data), `DATABASE_URL` (none: files in
+//! `DATA_DIR`; set, PostgreSQL), `SEED_EXAMPLES` (true), the
 //! socket limits `WS_FRAMES_PER_SEC` (50) and `WS_FRAME_BURST` (100), and the usual
 //! `LEPTOS_*` variables cargo-leptos sets (site root, output name).
 
@@ -12,6 +13,9 @@ pub struct Config {
     pub host: String,
     pub port: u16,
     pub data_dir: PathBuf,
+    /// PostgreSQL instead of the files in `data_dir`, so several instances can share the data.
+    pub database_url: Option<String>,
+    /// Whether a brand-new store starts with the example products.
     pub seed_examples: bool,
     pub leptos: LeptosOptions,
     pub sockets: SocketLimits,
@@ -50,6 +54,7 @@ impl Config {
             host,
             port,
             data_dir: var("DATA_DIR").unwrap_or_else(|| "./data".into()).into(),
+            database_url: var("DATABASE_URL"),
             seed_examples: flag("SEED_EXAMPLES", true)?,
             leptos,
             fanout_window: std::time::Duration::from_secs_f64(

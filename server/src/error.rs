@@ -37,14 +37,16 @@ impl From<Invalid> for ApiError {
 }
 
 impl From<StoreError> for ApiError {
+    /// The sentences people read: a store reports what happened, the edge says it in Spanish.
     fn from(error: StoreError) -> Self {
-        let sentence = error.to_string();
         match error {
-            StoreError::NotFound(_) => ApiError::not_found(sentence),
-            StoreError::DuplicateCode(_) => ApiError {
+            StoreError::NotFound(id) => {
+                ApiError::not_found(format!("No existe un producto con id {id}"))
+            }
+            StoreError::DuplicateCode(code) => ApiError {
                 status: StatusCode::CONFLICT,
                 body: Invalid::fields(
-                    sentence,
+                    format!("Ya existe un producto con el código \"{code}\""),
                     FieldErrors::from([("code".into(), "ya lo usa otro producto".into())]),
                 ),
             },
@@ -53,6 +55,15 @@ impl From<StoreError> for ApiError {
                 ApiError {
                     status: StatusCode::INTERNAL_SERVER_ERROR,
                     body: Invalid::new("No se pudo guardar el cambio; intentá de nuevo"),
+                }
+            }
+            StoreError::Unavailable(problem) => {
+                tracing::error!(error = %problem, "database unavailable");
+                ApiError {
+                    status: StatusCode::SERVICE_UNAVAILABLE,
+                    body: Invalid::new(
+                        "La base de datos no está disponible; intentá de nuevo en unos segundos",
+                    ),
                 }
             }
         }

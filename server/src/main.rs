@@ -9,12 +9,14 @@ mod chat_room;
 mod config;
 mod error;
 mod fanout;
+mod live;
 mod routes;
 mod state;
 mod store;
 mod ws;
 
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
@@ -23,9 +25,9 @@ use tracing_subscriber::EnvFilter;
 use crate::catalog::Catalog;
 use crate::chat_room::ChatRoom;
 use crate::config::Config;
-use crate::fanout::Fanout;
+use crate::live::Views;
 use crate::state::AppState;
-use crate::store::{FileChatStore, FileProductStore};
+use crate::store::{FileStore, PgStore, Store};
 
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
@@ -55,11 +57,7 @@ async fn run() -> Result<(), String> {
         Ok(limit) => tracing::debug!(limit, "open-file limit"),
         Err(e) => tracing::warn!(error = %e, "could not raise the open-file limit"),
     }
-    std::fs::create_dir_all(&config.data_dir)
-        .map_err(|e| format!("cannot create {}: {e}", config.data_dir.display()))?;
-    let products = FileProductStore::open(&config.data_dir, config.seed_examples)
-        .map_err(|e| e.to_string())?;
-    let messages = FileChatStore::open(&config.data_dir).map_err(|e| e.to_string())?;
+    let (store, views) = open_store(&config).await?;
 
     let listener = TcpListener::bind((config.host.as_str(), config.port))
         .await
@@ -70,16 +68,13 @@ async fn run() -> Result<(), String> {
 
     let shutdown = CancellationToken::new();
     let state = AppState {
-        catalog: Catalog::new(products, Fanout::new(config.fanout_window)),
-        chat: ChatRoom::new(messages, Fanout::new(config.fanout_window)),
+        catalog: Catalog::new(store.clone(), views.catalog),
+        chat: ChatRoom::new(store, views.chat),
         leptos,
         sockets: config.sockets,
         shutdown: shutdown.clone(),
     };
-    tracing::info!(
-        data_dir = %config.data_dir.display(),
-        "tiempo real escuchando en http://{addr}"
-    );
+    tracing::info!("tiempo real escuchando en http://{addr}");
     axum::serve(listener, routes::router(state))
         .with_graceful_shutdown(async move {
             stop_signal().await;
@@ -90,6 +85,25 @@ async fn run() -> Result<(), String> {
         })
         .await
         .map_err(|e| format!("server error: {e}"))
+}
+
+/// PostgreSQL when `DATABASE_URL` is set, else the files in `DATA_DIR`.
+async fn open_store(config: &Config) -> Result<(Arc<dyn Store>, Views), String> {
+    match &config.database_url {
+        Some(url) => {
+            let (store, views) =
+                PgStore::connect(url, config.seed_examples, config.fanout_window).await?;
+            tracing::info!("datos en PostgreSQL (DATABASE_URL)");
+            Ok((Arc::new(store), views))
+        }
+        None => {
+            let (store, views) =
+                FileStore::open(&config.data_dir, config.seed_examples, config.fanout_window)
+                    .map_err(|e| e.to_string())?;
+            tracing::info!(data_dir = %config.data_dir.display(), "datos en archivos");
+            Ok((Arc::new(store), views))
+        }
+    }
 }
 
 /// SIGTERM (what service managers send) or Ctrl-C.

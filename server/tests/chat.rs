@@ -1,12 +1,11 @@
-//! The chat over `/ws/chat` and `/api/messages`, against the real server and its log file.
+//! The chat over `/ws/chat` and `/api/messages`, against the real server.
 
 mod support;
 
-use std::io::Write;
 use std::time::Duration;
 
 use serde_json::{json, Value};
-use support::{lines, TestServer};
+use support::TestServer;
 
 async fn post(server: &TestServer, email: &str, text: &str) -> (u16, Value) {
     server
@@ -205,64 +204,10 @@ async fn restart_keeps_every_message_and_its_id() {
         post(&server, "ana@example.com", &format!("m{n}")).await;
     }
     let before = server.get("/api/messages").await.1;
-    assert_eq!(
-        lines(&server.data_file("chat.jsonl")).len(),
-        3,
-        "one line per message"
-    );
 
     server.restart().await;
     assert_eq!(server.get("/api/messages").await.1, before);
     assert_eq!(post(&server, "ana@example.com", "m4").await.1["id"], 4);
     let mut socket = server.socket("/ws/chat").await;
     assert_eq!(ids(&socket.next_json().await["messages"]), [1, 2, 3, 4]);
-}
-
-#[tokio::test]
-async fn a_torn_last_line_is_repaired_and_reported() {
-    let mut server = TestServer::start().await;
-    post(&server, "ana@example.com", "entera").await;
-    post(&server, "ana@example.com", "también entera").await;
-    server.kill();
-    // A crash in the middle of writing the third message.
-    let path = server.data_file("chat.jsonl");
-    std::fs::OpenOptions::new()
-        .append(true)
-        .open(&path)
-        .unwrap()
-        .write_all(br#"{"id":3,"email":"ana@example.com","te"#)
-        .unwrap();
-
-    server
-        .launch()
-        .await
-        .expect("a torn last line does not stop start-up");
-    assert_eq!(ids(&server.get("/api/messages").await.1), [1, 2]);
-    assert_eq!(lines(&path).len(), 2, "the torn line is gone from the file");
-    assert_eq!(post(&server, "ana@example.com", "después").await.1["id"], 3);
-    assert_eq!(lines(&path).len(), 3);
-    let log = server.terminate();
-    assert!(log.contains("torn"), "the repair is reported:\n{log}");
-}
-
-#[tokio::test]
-async fn corruption_before_the_last_line_stops_start_up_naming_file_and_line() {
-    let mut server = TestServer::start().await;
-    for text in ["uno", "dos", "tres"] {
-        post(&server, "ana@example.com", text).await;
-    }
-    server.terminate();
-    let path = server.data_file("chat.jsonl");
-    let mut content = lines(&path);
-    content[1] = "{garbage".into();
-    std::fs::write(&path, content.join("\n") + "\n").unwrap();
-
-    let output = server
-        .launch()
-        .await
-        .expect_err("corruption must stop start-up");
-    assert!(
-        output.contains("chat.jsonl") && output.contains("line 2"),
-        "{output}"
-    );
 }

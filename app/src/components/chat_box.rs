@@ -9,7 +9,8 @@ use leptos::html;
 use leptos::prelude::*;
 
 use super::{next_ref, stay_connected, ConnectionBadge, LinkState, Outbox};
-use crate::domain::{message::validate_email, message::validate_text, ChatMessage};
+use crate::domain::message::{validate_email, validate_text, HISTORY_SIZE};
+use crate::domain::ChatMessage;
 use crate::protocol::{ChatEvent, ChatRequest};
 
 /// The `localStorage` key under which the logged-in email is remembered.
@@ -17,8 +18,6 @@ const EMAIL_KEY: &str = "tiempo-real.email";
 /// How many older messages "ver anteriores" loads at a time.
 #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
 const OLDER_PAGE: usize = 50;
-/// The server's history frame holds at most this many: fewer means there is nothing older.
-const HISTORY_SIZE: usize = 100;
 
 /// The time as the viewer reads it: `DD/MM/YYYY HH:MM:SS` in their own time zone.
 pub fn local_time(message: &ChatMessage) -> String {

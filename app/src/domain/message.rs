@@ -9,6 +9,9 @@ use super::validation::{required_text, FieldErrors, Invalid};
 pub const EMAIL_MAX: usize = 254;
 /// Longest message text, in characters, after trimming.
 pub const TEXT_MAX: usize = 1000;
+/// How many of the latest messages a chat socket's `history` frame carries, and the default
+/// page of `GET /api/messages`. The browser reads a shorter history as "nothing older".
+pub const HISTORY_SIZE: usize = 100;
 
 /// A message as stored in `chat.jsonl`, listed and broadcast. `id` and `sent_at` are given by
 /// the server; `sent_at` is UTC with millisecond precision, written as RFC 3339

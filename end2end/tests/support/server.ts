@@ -1,4 +1,4 @@
-import { ChildProcess, spawn } from "node:child_process";
+import { ChildProcess, execFileSync, spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -31,10 +31,20 @@ export class TestServer {
   private constructor(
     readonly port: number,
     readonly dataDir: string,
+    /** The PostgreSQL database the server keeps its data in; files in `dataDir` when absent. */
+    readonly databaseUrl?: string,
   ) {}
 
-  static async start(): Promise<TestServer> {
-    const server = new TestServer(await freePort(), mkdtempSync(join(tmpdir(), "tiempo-real-e2e-")));
+  static async start(options: { databaseUrl?: string } = {}): Promise<TestServer> {
+    const dataDir = mkdtempSync(join(tmpdir(), "tiempo-real-e2e-"));
+    const server = new TestServer(await freePort(), dataDir, options.databaseUrl);
+    await server.launch();
+    return server;
+  }
+
+  /** Another instance sharing this one's database. */
+  async sibling(): Promise<TestServer> {
+    const server = new TestServer(await freePort(), this.dataDir, this.databaseUrl);
     await server.launch();
     return server;
   }
@@ -56,6 +66,7 @@ export class TestServer {
         LEPTOS_OUTPUT_NAME: "tiempo_real",
         LEPTOS_ENV: "PROD",
         RUST_LOG: "info",
+        DATABASE_URL: this.databaseUrl ?? "",
       },
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -115,4 +126,16 @@ export function sampleProduct(overrides: Record<string, unknown> = {}) {
     category: "pruebas",
     ...overrides,
   };
+}
+
+/**
+ * A new, empty database on the run's PostgreSQL cluster (`TEST_DATABASE_URL`, which
+ * scripts/test.sh starts), for servers that share it.
+ */
+export function freshDatabase(): string {
+  const admin = process.env.TEST_DATABASE_URL;
+  if (!admin) throw new Error("TEST_DATABASE_URL is not set: run the tests with scripts/test.sh");
+  const name = `e2e_${process.pid}_${Date.now()}_${Math.floor(Math.random() * 1e6)}`;
+  execFileSync("psql", [admin, "-q", "-c", `CREATE DATABASE ${name}`]);
+  return admin.replace(/\/[^/]*$/, `/${name}`);
 }

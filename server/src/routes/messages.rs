@@ -5,9 +5,9 @@ use axum::http::StatusCode;
 use axum::Json;
 
 use super::query::{json_body, number, Body, Params};
-use crate::chat_room::HISTORY_SIZE;
 use crate::error::ApiError;
 use crate::state::AppState;
+use app::domain::message::HISTORY_SIZE;
 use app::domain::{ChatMessage, Invalid, MessageDraft};
 
 /// `GET /api/messages?limit=N&before=ID`: the last N (default 100) with id below `before`,
@@ -18,7 +18,7 @@ pub async fn list(
 ) -> Result<Json<Vec<ChatMessage>>, ApiError> {
     let limit = number(&params, "limit")?.map_or(HISTORY_SIZE, |n| n as usize);
     let before = number(&params, "before")?;
-    Ok(Json(state.chat.recent(limit, before)))
+    Ok(Json(state.chat.recent(limit, before).await?))
 }
 
 /// `POST /api/messages` with `{"email": ..., "text": ...}`.

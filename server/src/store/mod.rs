@@ -1,33 +1,41 @@
-//! Where products and messages live. Each kind of data sits behind a small trait so the rest of
-//! the server does not care how it is kept; the file implementations are the default.
+//! Where products and messages are kept. Everything the server changes goes through one
+//! [`Store`], implemented twice: files in `DATA_DIR` (the default, nothing to install) and
+//! PostgreSQL (`DATABASE_URL`, which lets several instances share one catalog and one chat).
 //!
-//! Every mutating method returns only after the change is durable on disk: callers acknowledge
-//! and broadcast a change only once it returned `Ok`.
+//! A mutating method returns `Ok` only once the change is durable (fsynced, or committed) and
+//! applied to this instance's [`Views`](crate::live::Views), so a read that follows a write
+//! sees it, and every socket of this instance was handed its event, in commit order. Callers
+//! acknowledge a change only after that `Ok`.
 
-mod catalog_file;
-mod chat_file;
-mod durable;
 mod examples;
+pub mod files;
+pub mod postgres;
 
 use std::path::PathBuf;
 
 use app::domain::{ChatMessage, MessageDraft, NewProduct, Product, ProductChanges, ProductId};
 
-pub use catalog_file::FileProductStore;
-pub use chat_file::FileChatStore;
+pub use files::FileStore;
+pub use postgres::PgStore;
 
-/// Why a change was refused or failed.
+/// Why a change was refused or failed. The sentences for people are chosen at the edge
+/// (`crate::error`), not here.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("No existe un producto con id {0}")]
+    #[error("no product has id {0}")]
     NotFound(ProductId),
-    #[error("Ya existe un producto con el código \"{0}\"")]
+    #[error("code {0:?} is taken")]
     DuplicateCode(String),
-    #[error("No se pudo guardar el cambio en disco: {0}")]
+    /// The disk refused a write.
+    #[error("disk write failed: {0}")]
     Io(#[from] std::io::Error),
+    /// The database cannot be reached or did not answer in time. The change may not have
+    /// happened; it was not acknowledged.
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
 }
 
-/// Why start-up could not read the stored data. Never papered over with an empty store.
+/// Why start-up could not use the stored data. Never papered over with an empty store.
 #[derive(Debug, thiserror::Error)]
 #[error("cannot load {}{}: {reason}", path.display(), line.map(|l| format!(" (line {l})")).unwrap_or_default())]
 pub struct LoadError {
@@ -46,19 +54,24 @@ impl LoadError {
     }
 }
 
-/// The catalog's storage: products in ascending id order, ids never reused, codes unique.
-pub trait ProductStore: Send + 'static {
-    /// Every product, ascending by id.
-    fn products(&self) -> &[Product];
-    fn create(&mut self, new: NewProduct) -> Result<Product, StoreError>;
-    fn update(&mut self, id: ProductId, changes: ProductChanges) -> Result<Product, StoreError>;
-    fn remove(&mut self, id: ProductId) -> Result<Product, StoreError>;
-}
-
-/// The chat's storage: an append-only log of messages with increasing ids.
-pub trait ChatStore: Send + 'static {
-    /// Gives the draft an id and the current time, stores it durably and returns it.
-    fn append(&mut self, draft: MessageDraft) -> Result<ChatMessage, StoreError>;
-    /// The last `limit` messages with an id below `before` (all when `None`), oldest first.
-    fn recent(&self, limit: usize, before: Option<u64>) -> Vec<ChatMessage>;
+/// The catalog and the chat log: products in ascending id order, ids never reused, codes
+/// unique; messages append-only with ids that increase in commit order.
+#[async_trait::async_trait]
+pub trait Store: Send + Sync + 'static {
+    async fn create_product(&self, new: NewProduct) -> Result<Product, StoreError>;
+    async fn update_product(
+        &self,
+        id: ProductId,
+        changes: ProductChanges,
+    ) -> Result<Product, StoreError>;
+    async fn remove_product(&self, id: ProductId) -> Result<Product, StoreError>;
+    /// Gives the draft an id and the current time, stores it and returns it.
+    async fn post_message(&self, draft: MessageDraft) -> Result<ChatMessage, StoreError>;
+    /// The last `limit` messages with an id below `before` (all when `None`), oldest first:
+    /// for history pages older than what the chat view keeps in memory.
+    async fn messages(
+        &self,
+        limit: usize,
+        before: Option<u64>,
+    ) -> Result<Vec<ChatMessage>, StoreError>;
 }

@@ -6,9 +6,9 @@ use axum::extract::ws::Utf8Bytes;
 use tokio::sync::broadcast;
 
 use super::connection::Channel;
-use crate::catalog::frame_bytes;
 use crate::chat_room::ChatRoom;
 use crate::fanout::Batch;
+use crate::live::frame_bytes;
 use app::domain::{Invalid, MessageDraft};
 use app::protocol::{ChatEvent, ChatRequest, ErrorFrame};
 

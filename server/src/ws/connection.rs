@@ -19,8 +19,8 @@ use tokio::sync::broadcast::{self, error::RecvError};
 use tokio::time::{interval_at, timeout, Instant};
 
 use super::rate::FrameBudget;
-use crate::catalog::frame_bytes;
 use crate::fanout::Batch;
+use crate::live::frame_bytes;
 use crate::state::AppState;
 use app::domain::Invalid;
 use app::protocol::{ErrorFrame, ProductEvent};

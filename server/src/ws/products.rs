@@ -6,8 +6,9 @@ use axum::extract::ws::Utf8Bytes;
 use tokio::sync::broadcast;
 
 use super::connection::Channel;
-use crate::catalog::{frame_bytes, Catalog};
+use crate::catalog::Catalog;
 use crate::fanout::Batch;
+use crate::live::frame_bytes;
 use app::domain::Invalid;
 use app::protocol::{ErrorFrame, ProductEvent, ProductRequest};
 

@@ -2,86 +2,174 @@
 //! over HTTP and WebSockets, as any client would.
 #![allow(dead_code)] // each test file uses its own part of this
 
-use std::net::TcpListener;
+use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use futures::{SinkExt, StreamExt};
 use serde_json::{json, Value};
 use tokio::net::TcpStream;
 use tokio_tungstenite::{tungstenite::Message, MaybeTlsStream, WebSocketStream};
 
+pub mod pg;
+
 pub struct TestServer {
     pub port: u16,
     pub data: PathBuf,
-    _dir: Option<tempfile::TempDir>,
+    /// The PostgreSQL database this server keeps its data in, when not files.
+    pub database_url: Option<String>,
+    _dir: Option<Arc<tempfile::TempDir>>,
     child: Option<Child>,
+    /// Everything the running server printed so far.
+    output: Arc<Mutex<String>>,
     pub http: reqwest::Client,
     extra_env: Vec<(String, String)>,
 }
 
+/// Which store the suites run against: files, unless `TEST_STORE=postgres`, in which case
+/// every server gets a fresh database on the cluster at `TEST_DATABASE_URL`.
+pub async fn default_database() -> Option<String> {
+    match std::env::var("TEST_STORE").as_deref() {
+        Ok("postgres") => Some(pg::fresh_database(&pg::shared_cluster_url()).await),
+        _ => None,
+    }
+}
+
 impl TestServer {
-    /// A server with an empty catalog in a fresh temporary directory.
+    /// A server with an empty catalog, on files in a fresh temporary directory (or on a fresh
+    /// database; see [`default_database`]).
     pub async fn start() -> TestServer {
         Self::start_with(&[]).await
     }
 
     pub async fn start_with(env: &[(&str, &str)]) -> TestServer {
+        Self::start_on(default_database().await, env).await
+    }
+
+    /// A server keeping its data in `database_url` (files when `None`).
+    pub async fn start_on(database_url: Option<String>, env: &[(&str, &str)]) -> TestServer {
+        let mut server = Self::new(database_url, env);
+        server.launch().await.expect("the server starts");
+        server
+    }
+
+    /// A server that is not started yet; [`launch`](Self::launch) starts it.
+    pub fn new(database_url: Option<String>, env: &[(&str, &str)]) -> TestServer {
         let dir = tempfile::tempdir().expect("a temporary directory");
-        let mut server = TestServer {
-            port: free_port(),
+        TestServer {
+            port: 0,
             data: dir.path().to_path_buf(),
-            _dir: Some(dir),
+            database_url,
+            _dir: Some(Arc::new(dir)),
             child: None,
+            output: Arc::default(),
             http: reqwest::Client::new(),
             extra_env: env
                 .iter()
                 .map(|(k, v)| (k.to_string(), v.to_string()))
                 .collect(),
-        };
-        server.launch().await.expect("the server starts");
-        server
+        }
     }
 
-    /// Starts the binary; `Err` with its output if it exits instead of becoming healthy.
+    /// Another instance on the same database (or data directory), with its own port.
+    pub async fn sibling(&self) -> TestServer {
+        let mut sibling = TestServer {
+            port: 0,
+            data: self.data.clone(),
+            database_url: self.database_url.clone(),
+            _dir: self._dir.clone(),
+            child: None,
+            output: Arc::default(),
+            http: reqwest::Client::new(),
+            extra_env: self.extra_env.clone(),
+        };
+        sibling.launch().await.expect("the second instance starts");
+        sibling
+    }
+
+    /// Starts the binary on a port the server picks itself (port 0: no race for a free
+    /// port), and waits for the line that announces where it listens. `Err` with its output
+    /// if it exits first.
     pub async fn launch(&mut self) -> Result<(), String> {
         let mut command = Command::new(env!("CARGO_BIN_EXE_server"));
         command
             .env("HOST", "127.0.0.1")
-            .env("PORT", self.port.to_string())
+            .env("PORT", "0")
             .env("DATA_DIR", &self.data)
             .env("SEED_EXAMPLES", "false")
             .env("RUST_LOG", "info")
+            .env("NO_COLOR", "1")
+            .env_remove("DATABASE_URL")
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
+        if let Some(url) = &self.database_url {
+            command.env("DATABASE_URL", url);
+        }
         for (key, value) in &self.extra_env {
             command.env(key, value);
         }
         let mut child = command.spawn().expect("the server binary runs");
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while Instant::now() < deadline {
-            if let Some(_status) = child.try_wait().expect("can poll the child") {
-                let output = child
-                    .wait_with_output()
-                    .expect("output of the exited server");
-                return Err(format!(
-                    "{}{}",
-                    String::from_utf8_lossy(&output.stdout),
-                    String::from_utf8_lossy(&output.stderr)
-                ));
-            }
-            if let Ok(response) = self.http.get(self.url("/healthz")).send().await {
-                if response.status().is_success() {
-                    self.child = Some(child);
-                    return Ok(());
+        *self.output.lock().unwrap() = String::new();
+        let (lines, mut announced) = tokio::sync::mpsc::unbounded_channel();
+        for stream in [
+            Box::new(child.stdout.take().unwrap()) as Box<dyn Read + Send>,
+            Box::new(child.stderr.take().unwrap()),
+        ] {
+            let output = self.output.clone();
+            let lines = lines.clone();
+            std::thread::spawn(move || {
+                for line in BufReader::new(stream).lines().map_while(Result::ok) {
+                    let _ = lines.send(line.clone());
+                    let mut output = output.lock().unwrap();
+                    output.push_str(&line);
+                    output.push('\n');
+                }
+            });
+        }
+        drop(lines);
+        let started = tokio::time::timeout(Duration::from_secs(30), async {
+            while let Some(line) = announced.recv().await {
+                if let Some(port) = line
+                    .split("escuchando en http://")
+                    .nth(1)
+                    .and_then(|address| address.rsplit(':').next())
+                    .and_then(|port| port.trim().parse().ok())
+                {
+                    return Some(port);
                 }
             }
-            tokio::time::sleep(Duration::from_millis(25)).await;
+            None // both streams closed: the server exited
+        })
+        .await;
+        match started {
+            Ok(Some(port)) => {
+                self.port = port;
+                self.child = Some(child);
+                Ok(())
+            }
+            Ok(None) => {
+                let status = child.wait().expect("the exited server's status");
+                // The reader threads may still be appending the last lines.
+                std::thread::sleep(Duration::from_millis(50));
+                Err(format!("exited with {status}:\n{}", self.output()))
+            }
+            Err(_) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                Err(format!("did not start in 30 s:\n{}", self.output()))
+            }
         }
-        let _ = child.kill();
-        let _ = child.wait();
-        Err("the server did not become healthy in 20 s".into())
+    }
+
+    /// What the server printed so far.
+    pub fn output(&self) -> String {
+        self.output.lock().unwrap().clone()
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.as_ref().expect("the server runs").id()
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -100,21 +188,28 @@ impl TestServer {
         }
     }
 
+    /// Sends a signal (`STOP`, `CONT`, ...) to the running server.
+    pub fn signal(&self, name: &str) {
+        let status = Command::new("kill")
+            .arg(format!("-{name}"))
+            .arg(self.pid().to_string())
+            .status()
+            .expect("kill runs");
+        assert!(status.success(), "kill -{name}");
+    }
+
     /// SIGTERM and wait; returns what the server printed.
     pub fn terminate(&mut self) -> String {
-        let Some(child) = self.child.take() else {
+        let Some(mut child) = self.child.take() else {
             return String::new();
         };
         let _ = Command::new("kill")
             .arg("-TERM")
             .arg(child.id().to_string())
             .status();
-        let output = child.wait_with_output().expect("the server exits");
-        format!(
-            "{}{}",
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        )
+        child.wait().expect("the server exits");
+        std::thread::sleep(Duration::from_millis(50));
+        self.output()
     }
 
     pub async fn restart(&mut self) {
@@ -201,14 +296,6 @@ async fn read(response: reqwest::Response) -> (u16, Value) {
     let body =
         serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON ({status}): {text}"));
     (status, body)
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 /// A valid product, distinguished by `n`.

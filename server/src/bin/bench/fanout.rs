@@ -1,6 +1,10 @@
 //! Socket fan-out: N clients listen on a channel (`/ws/chat` or `/ws/products`) while one more
 //! client makes M changes at R per second. Each change carries a sequence number, so every
 //! listener can time it from the instant it was sent until the instant it arrived.
+//!
+//! With several instances (`--store postgres --instances 2`) the listeners are spread over all
+//! of them and the sender talks to the first: the latency then includes the trip through the
+//! database's change log to the other instances. CPU and memory are the sum over instances.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -11,6 +15,7 @@ use tokio::sync::watch;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::Message;
 
+use crate::database::Cluster;
 use crate::stats::{percentile, Row};
 use crate::target::Target;
 use crate::Options;
@@ -40,16 +45,22 @@ const CONNECT_PARALLELISM: usize = 256;
 /// How long to wait for stragglers after the last change was sent.
 const GRACE: Duration = Duration::from_secs(15);
 
-pub async fn run(kind: &str, options: &Options) -> Result<Row, String> {
+pub async fn run(kind: &str, options: &Options, cluster: Option<&Cluster>) -> Result<Row, String> {
     let channel = if kind == "chat" { &CHAT } else { &PRODUCTS };
-    let target = Target::start(options).await?;
-    let url = format!("ws://{}{}", target.addr, channel.path);
+    let targets = Target::start_all(options, cluster).await?;
+    let urls: Vec<String> = targets
+        .iter()
+        .map(|target| format!("ws://{}{}", target.addr, channel.path))
+        .collect();
+    let url = &urls[0];
     let messages = options.messages as u64;
 
-    // The server's resident memory with no socket, after one has come and gone.
-    drop(connect(&url).await?);
+    // The servers' resident memory with no socket, after one has come and gone.
+    for url in &urls {
+        drop(connect(url).await?);
+    }
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let rss_before = target.rss_kib();
+    let rss_before = sum(&targets, Target::rss_kib);
 
     let start = Instant::now();
     let sent_at: Arc<Vec<AtomicU64>> = Arc::new((0..messages).map(|_| AtomicU64::new(0)).collect());
@@ -61,8 +72,8 @@ pub async fn run(kind: &str, options: &Options) -> Result<Row, String> {
     let mut connect_times = Vec::with_capacity(options.sockets);
     let mut listeners = Vec::with_capacity(options.sockets);
     let mut pending = futures::stream::iter(0..options.sockets)
-        .map(|_| {
-            let url = url.clone();
+        .map(|n| {
+            let url = urls[n % urls.len()].clone();
             async move {
                 let began = Instant::now();
                 let mut socket = connect(&url).await?;
@@ -90,14 +101,14 @@ pub async fn run(kind: &str, options: &Options) -> Result<Row, String> {
     }
     let connect_seconds = connecting.elapsed().as_secs_f64();
     tokio::time::sleep(Duration::from_secs(1)).await;
-    let rss_after = target.rss_kib();
+    let rss_after = sum(&targets, Target::rss_kib);
 
-    // One more client makes the changes at the given rate.
-    let mut sender = connect(&url).await?;
+    // One more client makes the changes at the given rate, on the first instance.
+    let mut sender = connect(url).await?;
     sender.next().await;
     let (mut writer, mut reader) = sender.split();
     tokio::spawn(async move { while reader.next().await.is_some() {} });
-    let cpu_before = target.cpu_seconds();
+    let cpu_before = sum(&targets, Target::cpu_seconds);
     let mut ticks = tokio::time::interval(Duration::from_secs_f64(1.0 / options.rate));
     for seq in 0..messages {
         ticks.tick().await;
@@ -112,7 +123,7 @@ pub async fn run(kind: &str, options: &Options) -> Result<Row, String> {
     while received.load(Ordering::Acquire) < expected && Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    let cpu_after = target.cpu_seconds();
+    let cpu_after = sum(&targets, Target::cpu_seconds);
     let _ = stop.send(true);
 
     let mut latencies = Vec::with_capacity(expected as usize);
@@ -146,6 +157,11 @@ pub async fn run(kind: &str, options: &Options) -> Result<Row, String> {
         );
     }
     Ok(row)
+}
+
+/// A figure summed over every instance; `None` if one cannot be read.
+fn sum(targets: &[Target], figure: fn(&Target) -> Option<f64>) -> Option<f64> {
+    targets.iter().map(figure).sum()
 }
 
 type Socket =

@@ -13,7 +13,7 @@ use crate::target::Target;
 use crate::Options;
 
 pub async fn run(options: &Options) -> Result<Row, String> {
-    let target = Target::start(options).await?;
+    let target = Target::start(options, None).await?;
     let duration = Duration::from_secs_f64(options.seconds);
     // Warm up: one request, so start-up work is not timed.
     client(&target.addr, Instant::now() + Duration::from_millis(200)).await?;

@@ -1,23 +1,31 @@
-//! The load benchmark: `cargo run --release -p server --bin bench -- [chat|products|home|all] [options]`.
+//! The load benchmark:
+//! `cargo run --release -p server --bin bench -- [chat|products|home|writes|all] [options]`.
 //!
-//! It starts the release server with a fresh data directory (or measures one already running,
-//! with `--addr`), drives it over loopback only, and stops by itself. Each run prints one
-//! table row; `--runs N` repeats a scenario and prints the median of each figure.
+//! It starts the release server with a fresh data directory (or database), or measures one
+//! already running (`--addr`), drives it over loopback only, and stops by itself. Each run
+//! prints one table row; `--runs N` repeats a scenario and prints the median of each figure.
 //!
 //! Options (defaults in brackets): `--sockets` [10000], `--messages` [400], `--rate` per
-//! second [20], `--connections` for the home page [50], `--seconds` for the home page [10],
-//! `--runs` [3], `--server` binary [target/release/server], `--addr` host:port of a running
-//! server (then the server's CPU and memory are read only if `--pid` is given).
+//! second [20], `--connections` for the home page [50], `--seconds` for the home page and the
+//! writes [10], `--runs` [3], `--server` binary [target/release/server], `--addr` host:port of
+//! a running server (then the server's CPU and memory are read only if `--pid` is given),
+//! `--store` files or postgres [files], `--database-url` an admin URL of the PostgreSQL to use
+//! [a private cluster started for the benchmark], `--instances` servers sharing the database in
+//! the fan-out scenarios [1].
 
+mod database;
 mod fanout;
 mod home;
 mod stats;
 mod target;
+mod writes;
 
 use std::collections::HashMap;
 use std::process::ExitCode;
 
+use database::Cluster;
 use stats::median;
+use writes::Kind;
 
 #[derive(Clone, Debug)]
 pub struct Options {
@@ -30,6 +38,10 @@ pub struct Options {
     pub server: String,
     pub addr: Option<String>,
     pub pid: Option<u32>,
+    /// PostgreSQL instead of files.
+    pub postgres: bool,
+    pub database_url: Option<String>,
+    pub instances: usize,
 }
 
 fn parse(args: &[String]) -> Result<(String, Options), String> {
@@ -66,6 +78,13 @@ fn parse(args: &[String]) -> Result<(String, Options), String> {
             .map(|p| p.parse())
             .transpose()
             .map_err(|_| "--pid")?,
+        postgres: match values.get("store").map(String::as_str) {
+            None | Some("files") => false,
+            Some("postgres") => true,
+            Some(other) => return Err(format!("--store: files or postgres, not {other}")),
+        },
+        database_url: values.get("database-url").cloned(),
+        instances: number("instances", 1.0)?.max(1.0) as usize,
     };
     Ok((scenario, options))
 }
@@ -86,28 +105,56 @@ fn main() -> ExitCode {
         .enable_all()
         .build()
         .unwrap();
-    let scenarios: &[&str] = match scenario.as_str() {
-        "all" => &["chat", "products", "home"],
-        "chat" => &["chat"],
-        "products" => &["products"],
-        "home" => &["home"],
+    let scenarios: Vec<Scenario> = match scenario.as_str() {
+        "all" => vec![
+            Scenario::Fanout("chat"),
+            Scenario::Fanout("products"),
+            Scenario::Home,
+        ],
+        "chat" => vec![Scenario::Fanout("chat")],
+        "products" => vec![Scenario::Fanout("products")],
+        "home" => vec![Scenario::Home],
+        "writes" => [Kind::Products, Kind::Messages]
+            .into_iter()
+            .flat_map(|kind| [1, 8].map(|writers| Scenario::Writes(kind, writers)))
+            .collect(),
         other => {
-            eprintln!("bench: unknown scenario {other} (chat, products, home or all)");
+            eprintln!("bench: unknown scenario {other} (chat, products, home, writes or all)");
             return ExitCode::FAILURE;
         }
     };
+    let cluster = if options.postgres {
+        match Cluster::start(options.database_url.as_deref()) {
+            Ok(cluster) => Some(cluster),
+            Err(problem) => {
+                eprintln!("bench: {problem}");
+                return ExitCode::FAILURE;
+            }
+        }
+    } else {
+        None
+    };
     println!(
-        "machine: {} cores, load generator and server on the same machine",
-        cores()
+        "machine: {} cores, load generator and server on the same machine; store: {}",
+        cores(),
+        if options.postgres {
+            "PostgreSQL"
+        } else {
+            "files"
+        }
     );
     let mut failed = false;
-    for name in scenarios {
+    for scenario in scenarios {
+        let name = scenario.name();
         let mut rows = Vec::new();
         for run in 1..=options.runs {
             let row = runtime.block_on(async {
-                match *name {
-                    "home" => home::run(&options).await,
-                    kind => fanout::run(kind, &options).await,
+                match scenario {
+                    Scenario::Home => home::run(&options).await,
+                    Scenario::Fanout(kind) => fanout::run(kind, &options, cluster.as_ref()).await,
+                    Scenario::Writes(kind, writers) => {
+                        writes::run(kind, writers, &options, cluster.as_ref()).await
+                    }
                 }
             });
             match row {
@@ -129,6 +176,24 @@ fn main() -> ExitCode {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Scenario {
+    Fanout(&'static str),
+    Home,
+    Writes(Kind, usize),
+}
+
+impl Scenario {
+    fn name(&self) -> String {
+        match self {
+            Scenario::Fanout(kind) => kind.to_string(),
+            Scenario::Home => "home".into(),
+            Scenario::Writes(Kind::Products, writers) => format!("writes products x{writers}"),
+            Scenario::Writes(Kind::Messages, writers) => format!("writes messages x{writers}"),
+        }
     }
 }
 

@@ -4,6 +4,7 @@
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::database::Cluster;
 use crate::Options;
 
 pub struct Target {
@@ -14,9 +15,26 @@ pub struct Target {
 }
 
 impl Target {
-    /// Starts the release server on a free loopback port with a fresh data directory (the
-    /// three example products), or names the one at `--addr`.
-    pub async fn start(options: &Options) -> Result<Target, String> {
+    /// The servers a run measures: one, or with `--store postgres` `--instances` of them on one
+    /// fresh database. All of them when `--addr` names a running server.
+    pub async fn start_all(
+        options: &Options,
+        cluster: Option<&Cluster>,
+    ) -> Result<Vec<Target>, String> {
+        let database = match cluster {
+            Some(cluster) => Some(cluster.fresh_database().await?),
+            None => None,
+        };
+        let mut targets = Vec::new();
+        for _ in 0..options.instances.max(1) {
+            targets.push(Target::start(options, database.as_deref()).await?);
+        }
+        Ok(targets)
+    }
+
+    /// Starts the release server on a free loopback port with a fresh data directory, or on
+    /// `database` (either way with the three example products), or names the one at `--addr`.
+    pub async fn start(options: &Options, database: Option<&str>) -> Result<Target, String> {
         if let Some(addr) = &options.addr {
             return Ok(Target {
                 addr: addr.clone(),
@@ -36,6 +54,7 @@ impl Target {
             .env("HOST", "127.0.0.1")
             .env("PORT", port.to_string())
             .env("DATA_DIR", &data_dir)
+            .env("DATABASE_URL", database.unwrap_or_default())
             .env("RUST_LOG", "warn")
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())

@@ -11,7 +11,8 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::{durable, examples, LoadError, ProductStore, StoreError};
+use super::durable;
+use crate::store::{examples, LoadError, StoreError};
 use app::domain::{NewProduct, Product, ProductChanges, ProductId};
 
 /// What `products.json` holds.
@@ -133,12 +134,15 @@ fn ensure_unique_code(
     }
 }
 
-impl ProductStore for FileProductStore {
-    fn products(&self) -> &[Product] {
+/// Each change below returns only once the new file is durable; on any error the store (file
+/// and memory) is left exactly as it was.
+impl FileProductStore {
+    /// Every product, ascending by id.
+    pub fn products(&self) -> &[Product] {
         &self.state.products
     }
 
-    fn create(&mut self, new: NewProduct) -> Result<Product, StoreError> {
+    pub fn create(&mut self, new: NewProduct) -> Result<Product, StoreError> {
         self.commit(|state| {
             ensure_unique_code(state, &new.code, None)?;
             let product = new.with_id(state.next_id);
@@ -149,7 +153,11 @@ impl ProductStore for FileProductStore {
         })
     }
 
-    fn update(&mut self, id: ProductId, changes: ProductChanges) -> Result<Product, StoreError> {
+    pub fn update(
+        &mut self,
+        id: ProductId,
+        changes: ProductChanges,
+    ) -> Result<Product, StoreError> {
         self.commit(|state| {
             let at = position(state, id)?;
             if let Some(code) = &changes.code {
@@ -160,7 +168,7 @@ impl ProductStore for FileProductStore {
         })
     }
 
-    fn remove(&mut self, id: ProductId) -> Result<Product, StoreError> {
+    pub fn remove(&mut self, id: ProductId) -> Result<Product, StoreError> {
         self.commit(|state| {
             let at = position(state, id)?;
             Ok(state.products.remove(at))

@@ -1,7 +1,7 @@
 //! The chat kept in `DATA_DIR/chat.jsonl`: one JSON message per line, only ever appended.
 //!
-//! Start-up reads the file once and keeps the messages in memory, so history requests never
-//! re-read it. A crash can tear only the last line (a write that never finished, so it was
+//! Start-up reads the file once and hands its messages to the caller to keep in memory, so
+//! history requests never re-read it. A crash can tear only the last line (a write that never finished, so it was
 //! never acknowledged): that line is cut off and reported. A bad line anywhere else means the
 //! file was damaged by something else, and start-up stops with the file and line named.
 
@@ -9,7 +9,8 @@ use std::fs::{File, OpenOptions};
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
-use super::{durable, ChatStore, LoadError, StoreError};
+use super::durable;
+use crate::store::{LoadError, StoreError};
 use app::domain::{ChatMessage, MessageDraft};
 
 pub struct FileChatStore {
@@ -17,12 +18,13 @@ pub struct FileChatStore {
     file: File,
     /// Bytes of whole lines in the file: where the next line starts.
     length: u64,
-    /// Every message, ascending by id.
-    messages: Vec<ChatMessage>,
+    next_id: u64,
 }
 
 impl FileChatStore {
-    pub fn open(dir: &Path) -> Result<Self, LoadError> {
+    /// Opens (or creates) `dir/chat.jsonl` and returns it with every message it holds,
+    /// ascending by id.
+    pub fn open(dir: &Path) -> Result<(Self, Vec<ChatMessage>), LoadError> {
         let path = dir.join("chat.jsonl");
         let error = |e: std::io::Error| LoadError::new(&path, e);
         let existed = path.exists();
@@ -48,16 +50,14 @@ impl FileChatStore {
             file.sync_all().map_err(error)?;
         }
         file.seek(SeekFrom::End(0)).map_err(error)?;
-        Ok(FileChatStore {
+        let next_id = messages.last().map_or(1, |m| m.id + 1);
+        let store = FileChatStore {
             path,
             file,
             length,
-            messages,
-        })
-    }
-
-    fn next_id(&self) -> u64 {
-        self.messages.last().map_or(1, |m| m.id + 1)
+            next_id,
+        };
+        Ok((store, messages))
     }
 }
 
@@ -103,10 +103,12 @@ fn parse_log(path: &Path, bytes: &[u8]) -> Result<(Vec<ChatMessage>, u64), LoadE
     Ok((messages, offset as u64))
 }
 
-impl ChatStore for FileChatStore {
-    fn append(&mut self, draft: MessageDraft) -> Result<ChatMessage, StoreError> {
+impl FileChatStore {
+    /// Gives the draft the next id and the current time, appends it and fsyncs; only then
+    /// returns it.
+    pub fn append(&mut self, draft: MessageDraft) -> Result<ChatMessage, StoreError> {
         let message = ChatMessage {
-            id: self.next_id(),
+            id: self.next_id,
             email: draft.email,
             text: draft.text,
             sent_at: ChatMessage::now(),
@@ -124,15 +126,7 @@ impl ChatStore for FileChatStore {
             return Err(e.into());
         }
         self.length += line.len() as u64;
-        self.messages.push(message.clone());
+        self.next_id += 1;
         Ok(message)
-    }
-
-    fn recent(&self, limit: usize, before: Option<u64>) -> Vec<ChatMessage> {
-        let end = match before {
-            Some(before) => self.messages.partition_point(|m| m.id < before),
-            None => self.messages.len(),
-        };
-        self.messages[end.saturating_sub(limit)..end].to_vec()
     }
 }

@@ -1,0 +1,104 @@
+//! Write throughput: W clients, each on its own keep-alive connection, POST new products (or
+//! chat messages) back to back for a fixed time. Only acknowledged writes count (201: durable
+//! on disk, or committed in PostgreSQL, before the answer).
+
+use std::time::{Duration, Instant};
+
+use http_body_util::{BodyExt, Full};
+use hyper::body::Bytes;
+use hyper::Request;
+use hyper_util::rt::TokioIo;
+
+use crate::database::Cluster;
+use crate::stats::{percentile, Row};
+use crate::target::Target;
+use crate::Options;
+
+/// What is written: product creates or chat messages.
+#[derive(Clone, Copy, Debug)]
+pub enum Kind {
+    Products,
+    Messages,
+}
+
+pub async fn run(
+    kind: Kind,
+    writers: usize,
+    options: &Options,
+    cluster: Option<&Cluster>,
+) -> Result<Row, String> {
+    let mut single = options.clone();
+    single.instances = 1;
+    let targets = Target::start_all(&single, cluster).await?;
+    let target = &targets[0];
+    let duration = Duration::from_secs_f64(options.seconds);
+    let started = Instant::now();
+    let until = started + duration;
+    let workers: Vec<_> = (0..writers)
+        .map(|w| tokio::spawn(writer(target.addr.clone(), kind, w, until)))
+        .collect();
+    let mut latencies = Vec::new();
+    for worker in workers {
+        latencies.extend(worker.await.map_err(|e| e.to_string())??);
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    latencies.sort_by(f64::total_cmp);
+    let mut row = Row::default();
+    row.push("writers", writers as f64, "");
+    row.push("writes_per_s", latencies.len() as f64 / elapsed, "");
+    row.push("p50", percentile(&latencies, 50.0), "ms");
+    row.push("p99", percentile(&latencies, 99.0), "ms");
+    Ok(row)
+}
+
+/// One keep-alive connection writing until `until`; each acknowledged write's latency in ms.
+async fn writer(addr: String, kind: Kind, w: usize, until: Instant) -> Result<Vec<f64>, String> {
+    let stream = tokio::net::TcpStream::connect(&addr)
+        .await
+        .map_err(|e| e.to_string())?;
+    stream.set_nodelay(true).map_err(|e| e.to_string())?;
+    let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+        .await
+        .map_err(|e| e.to_string())?;
+    tokio::spawn(connection);
+    let mut latencies = Vec::new();
+    for n in 0.. {
+        let (path, body) = match kind {
+            Kind::Products => (
+                "/api/products",
+                format!(
+                    r#"{{"title":"Bench {w}-{n}","description":"d","code":"B-{w}-{n}","price":1.5,"stock":1,"category":"bench"}}"#
+                ),
+            ),
+            Kind::Messages => (
+                "/api/messages",
+                format!(r#"{{"email":"bench@example.com","text":"bench {w}-{n}"}}"#),
+            ),
+        };
+        let request = Request::post(path)
+            .header("host", &addr)
+            .header("content-type", "application/json")
+            .body(Full::new(Bytes::from(body)))
+            .map_err(|e| e.to_string())?;
+        let began = Instant::now();
+        sender.ready().await.map_err(|e| e.to_string())?;
+        let response = sender
+            .send_request(request)
+            .await
+            .map_err(|e| e.to_string())?;
+        let status = response.status();
+        response
+            .into_body()
+            .collect()
+            .await
+            .map_err(|e| e.to_string())?;
+        if status.as_u16() != 201 {
+            return Err(format!("POST {path} answered {status}"));
+        }
+        latencies.push(began.elapsed().as_secs_f64() * 1000.0);
+        if Instant::now() >= until {
+            break;
+        }
+    }
+    Ok(latencies)
+}

@@ -1,0 +1,184 @@
+//! The latest chat messages as this instance serves them: the `history` frame of every chat
+//! socket, and the API's history pages that fall within them.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, PoisonError, RwLock};
+
+use axum::extract::ws::Utf8Bytes;
+use tokio::sync::broadcast;
+
+use super::frame_bytes;
+use crate::fanout::{Batch, Fanout};
+use app::domain::message::HISTORY_SIZE;
+use app::domain::ChatMessage;
+use app::protocol::ChatEvent;
+
+/// How many of the latest messages are kept in memory. Older pages come from the store.
+pub const WINDOW: usize = 1000;
+
+pub struct ChatView {
+    window: RwLock<Window>,
+    events: Arc<Fanout>,
+}
+
+struct Window {
+    /// The latest messages, ascending by id, at most [`WINDOW`].
+    messages: VecDeque<ChatMessage>,
+    /// Whether `messages` is every message there is (nothing older exists).
+    complete: bool,
+}
+
+impl ChatView {
+    /// `latest` are the newest messages, ascending by id; `complete` says that nothing older
+    /// exists.
+    pub fn new(latest: Vec<ChatMessage>, complete: bool, events: Arc<Fanout>) -> Self {
+        ChatView {
+            window: RwLock::new(Window::new(latest, complete)),
+            events,
+        }
+    }
+
+    /// Applies one committed message and publishes `frame`, the same message as the bytes
+    /// every socket gets.
+    pub fn apply(&self, message: ChatMessage, frame: Utf8Bytes) {
+        let mut window = self.window.write().unwrap_or_else(PoisonError::into_inner);
+        window.push(message);
+        self.events.publish(frame);
+    }
+
+    /// Replaces the window (after this instance lost track of some messages) and sends every
+    /// socket a fresh history.
+    pub fn reset(&self, latest: Vec<ChatMessage>, complete: bool) {
+        let mut window = self.window.write().unwrap_or_else(PoisonError::into_inner);
+        *window = Window::new(latest, complete);
+        self.events.publish(window.history());
+    }
+
+    /// A `history` frame and a subscription to every message after it.
+    pub fn join(&self) -> (Utf8Bytes, broadcast::Receiver<Batch>) {
+        let window = self.window.read().unwrap_or_else(PoisonError::into_inner);
+        let receiver = self.events.subscribe();
+        (window.history(), receiver)
+    }
+
+    /// A `history` frame of the latest messages.
+    pub fn history_frame(&self) -> Utf8Bytes {
+        self.window
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .history()
+    }
+
+    /// The last `limit` messages with an id below `before` (all when `None`), oldest first, or
+    /// `None` when the window cannot tell (older messages may exist that it does not hold).
+    pub fn recent(&self, limit: usize, before: Option<u64>) -> Option<Vec<ChatMessage>> {
+        let window = self.window.read().unwrap_or_else(PoisonError::into_inner);
+        let end = match before {
+            Some(before) => window.messages.partition_point(|m| m.id < before),
+            None => window.messages.len(),
+        };
+        if end < limit && !window.complete {
+            return None;
+        }
+        Some(
+            window
+                .messages
+                .range(end.saturating_sub(limit)..end)
+                .cloned()
+                .collect(),
+        )
+    }
+}
+
+impl Window {
+    fn new(latest: Vec<ChatMessage>, complete: bool) -> Self {
+        let mut messages = VecDeque::from(latest);
+        let excess = messages.len().saturating_sub(WINDOW);
+        messages.drain(..excess);
+        Window {
+            messages,
+            complete: complete && excess == 0,
+        }
+    }
+
+    fn push(&mut self, message: ChatMessage) {
+        if self
+            .messages
+            .back()
+            .is_some_and(|last| last.id >= message.id)
+        {
+            debug_assert!(false, "message {} applied out of order", message.id);
+            return;
+        }
+        if self.messages.len() == WINDOW {
+            self.messages.pop_front();
+            self.complete = false;
+        }
+        self.messages.push_back(message);
+    }
+
+    fn history(&self) -> Utf8Bytes {
+        let start = self.messages.len().saturating_sub(HISTORY_SIZE);
+        frame_bytes(&ChatEvent::History {
+            messages: self.messages.range(start..).cloned().collect(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn message(id: u64) -> ChatMessage {
+        ChatMessage {
+            id,
+            email: "ana@example.com".into(),
+            text: format!("m{id}"),
+            sent_at: ChatMessage::now(),
+        }
+    }
+
+    fn ids(messages: Option<Vec<ChatMessage>>) -> Option<Vec<u64>> {
+        messages.map(|m| m.iter().map(|m| m.id).collect())
+    }
+
+    #[tokio::test]
+    async fn answers_from_memory_only_what_it_holds() {
+        let view = ChatView::new(
+            (1..=WINDOW as u64).map(message).collect(),
+            true,
+            Fanout::new(std::time::Duration::ZERO),
+        );
+        assert_eq!(ids(view.recent(2, Some(3))), Some(vec![1, 2]));
+        // One more message pushes the first out: the window no longer holds everything.
+        view.apply(message(WINDOW as u64 + 1), "{}".into());
+        assert_eq!(ids(view.recent(2, Some(4))), Some(vec![2, 3]));
+        assert_eq!(
+            ids(view.recent(5, Some(4))),
+            None,
+            "id 1 is only in the store"
+        );
+        assert_eq!(
+            ids(view.recent(2, None)),
+            Some(vec![WINDOW as u64, WINDOW as u64 + 1])
+        );
+    }
+
+    #[tokio::test]
+    async fn a_complete_window_answers_short_pages() {
+        let view = ChatView::new(
+            (1..=3).map(message).collect(),
+            true,
+            Fanout::new(std::time::Duration::ZERO),
+        );
+        assert_eq!(ids(view.recent(100, None)), Some(vec![1, 2, 3]));
+        assert_eq!(ids(view.recent(100, Some(1))), Some(vec![]));
+        let partial = ChatView::new(
+            (5..=7).map(message).collect(),
+            false,
+            Fanout::new(std::time::Duration::ZERO),
+        );
+        assert_eq!(ids(partial.recent(100, None)), None);
+        assert_eq!(ids(partial.recent(3, None)), Some(vec![5, 6, 7]));
+    }
+}

@@ -1,0 +1,60 @@
+//! What this instance shows: the catalog and the latest chat messages, kept in memory and
+//! changed only by applying committed changes in commit order, each published to the sockets
+//! as it is applied.
+//!
+//! Pages, API reads and joining sockets read these views and never wait for storage. Who
+//! applies a change depends on the store: the file store right after its fsync, the
+//! PostgreSQL follower after reading the shared change log (so that every instance applies
+//! every change, its own included, in the one global order).
+//!
+//! Each view keeps its state behind a std lock that is held only for in-memory work (never for
+//! I/O). Applying a change publishes its frame under that lock, and joining takes the first
+//! frame and the subscription under it too: a new socket sees the state as of some change N and
+//! then exactly the changes after N.
+
+mod catalog_view;
+mod chat_view;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::ws::Utf8Bytes;
+
+use crate::fanout::Fanout;
+use app::domain::{ChatMessage, Product};
+
+pub use catalog_view::CatalogView;
+pub use chat_view::{ChatView, WINDOW as CHAT_WINDOW};
+
+/// Serializes a server frame once, as the bytes every socket will share.
+pub fn frame_bytes(event: &impl serde::Serialize) -> Utf8Bytes {
+    Utf8Bytes::from(serde_json::to_string(event).expect("server frames always serialize"))
+}
+
+/// Both views, as handed to a store that applies changes to them.
+#[derive(Clone)]
+pub struct Views {
+    pub catalog: Arc<CatalogView>,
+    pub chat: Arc<ChatView>,
+}
+
+impl Views {
+    /// Views of what a store holds at start-up: every product, and the newest messages
+    /// (ascending by id; `complete` when nothing older exists). `window` is the fan-out's
+    /// publish window (see `fanout`).
+    pub fn new(
+        products: Vec<Product>,
+        latest_messages: Vec<ChatMessage>,
+        complete: bool,
+        window: Duration,
+    ) -> Views {
+        Views {
+            catalog: Arc::new(CatalogView::new(products, Fanout::new(window))),
+            chat: Arc::new(ChatView::new(
+                latest_messages,
+                complete,
+                Fanout::new(window),
+            )),
+        }
+    }
+}

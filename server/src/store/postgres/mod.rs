@@ -1,0 +1,170 @@
+//! PostgreSQL, for several instances sharing one catalog and one chat (`DATABASE_URL`).
+//!
+//! Every write is one transaction that makes its change, takes the next number of the change
+//! log, records the change as the frame sockets will get, and `pg_notify`s the number (never
+//! the frame: payloads are capped at 8,000 bytes and the largest product is bigger). Nothing
+//! is acknowledged before COMMIT returns.
+//!
+//! No instance publishes its own writes directly: each one's [`follower`] reads the log in
+//! order and applies it to the views, so every socket on every instance sees the same order.
+//! A writer waits until its own instance's follower has applied its change, so a read that
+//! follows a write on the same instance sees it.
+
+mod follower;
+mod snapshot;
+mod writes;
+
+use std::future::Future;
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::{ConnectOptions, Connection, PgPool};
+
+use super::{examples, Store, StoreError};
+use crate::live::Views;
+use app::domain::{ChatMessage, MessageDraft, NewProduct, Product, ProductChanges, ProductId};
+use follower::Follower;
+use writes::Committed;
+
+/// The NOTIFY channel that carries change numbers.
+const CHANNEL: &str = "tiempo_real_changes";
+/// How long a request waits for a pooled connection before it is answered with a 503.
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
+/// The longest any one store operation may take; the API promises a 503 within 10 s.
+const OPERATION_TIMEOUT: Duration = Duration::from_secs(8);
+/// Connections for requests (the follower has its own two).
+const POOL_SIZE: u32 = 16;
+
+pub struct PgStore {
+    pool: PgPool,
+    follower: Follower,
+}
+
+impl PgStore {
+    /// Connects, creates or migrates the tables, seeds a brand-new database with the example
+    /// products when `seed_examples`, loads the views and starts following the change log.
+    /// Every failure is a sentence naming the problem, for the start-up error.
+    pub async fn connect(
+        url: &str,
+        seed_examples: bool,
+        fanout_window: Duration,
+    ) -> Result<(PgStore, Views), String> {
+        if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+            return Err("DATABASE_URL must be a postgres:// URL".into());
+        }
+        let options: PgConnectOptions = url
+            .parse()
+            .map_err(|e| format!("DATABASE_URL is not a usable PostgreSQL URL: {e}"))?;
+        let place = describe(&options);
+        let unreachable =
+            |e: &dyn std::fmt::Display| format!("cannot connect to PostgreSQL at {place}: {e}");
+        // One plain connection first: the pool would retry a refused connection until its
+        // timeout and then report only that it timed out.
+        let first = tokio::time::timeout(OPERATION_TIMEOUT, options.connect())
+            .await
+            .map_err(|_| unreachable(&"no answer within 8 s"))?
+            .map_err(|e| unreachable(&e))?;
+        first.close().await.map_err(|e| unreachable(&e))?;
+        let pool = PgPoolOptions::new()
+            .max_connections(POOL_SIZE)
+            .acquire_timeout(ACQUIRE_TIMEOUT)
+            .connect_with(options.clone())
+            .await
+            .map_err(|e| unreachable(&e))?;
+        sqlx::migrate!("./migrations")
+            .run(&pool)
+            .await
+            .map_err(|e| format!("cannot create or migrate the tables in {place}: {e}"))?;
+        if seed_examples {
+            writes::seed_if_new(&pool, examples::products())
+                .await
+                .map_err(|e| format!("cannot add the example products to {place}: {e}"))?;
+        }
+        let mut connection = pool.acquire().await.map_err(|e| unreachable(&e))?;
+        let initial = snapshot::load(&mut connection)
+            .await
+            .map_err(|e| format!("cannot read the catalog and chat from {place}: {e}"))?;
+        drop(connection);
+        let views = Views::new(
+            initial.products,
+            initial.latest_messages,
+            initial.complete,
+            fanout_window,
+        );
+        let follower = Follower::start(options, views.clone(), initial.head);
+        tokio::spawn(writes::prune_old_changes(pool.clone()));
+        Ok((PgStore { pool, follower }, views))
+    }
+
+    /// Runs one write transaction, bounded in time, then waits until this instance has applied
+    /// it (so the caller's next read sees it).
+    async fn write<T>(
+        &self,
+        transaction: impl Future<Output = Result<Committed<T>, StoreError>>,
+    ) -> Result<T, StoreError> {
+        let committed = bounded(transaction).await?;
+        self.follower.wait_until_applied(committed.seq).await;
+        Ok(committed.value)
+    }
+}
+
+/// `host:port/database` of a connection, never its password.
+fn describe(options: &PgConnectOptions) -> String {
+    format!(
+        "{}:{}/{}",
+        options.get_host(),
+        options.get_port(),
+        options.get_database().unwrap_or(options.get_username())
+    )
+}
+
+async fn bounded<T>(
+    operation: impl Future<Output = Result<T, StoreError>>,
+) -> Result<T, StoreError> {
+    tokio::time::timeout(OPERATION_TIMEOUT, operation)
+        .await
+        .unwrap_or_else(|_| {
+            Err(StoreError::Unavailable(format!(
+                "no answer within {} s",
+                OPERATION_TIMEOUT.as_secs()
+            )))
+        })
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(error: sqlx::Error) -> Self {
+        StoreError::Unavailable(error.to_string())
+    }
+}
+
+#[async_trait::async_trait]
+impl Store for PgStore {
+    async fn create_product(&self, new: NewProduct) -> Result<Product, StoreError> {
+        self.write(writes::create_product(&self.pool, new)).await
+    }
+
+    async fn update_product(
+        &self,
+        id: ProductId,
+        changes: ProductChanges,
+    ) -> Result<Product, StoreError> {
+        self.write(writes::update_product(&self.pool, id, changes))
+            .await
+    }
+
+    async fn remove_product(&self, id: ProductId) -> Result<Product, StoreError> {
+        self.write(writes::remove_product(&self.pool, id)).await
+    }
+
+    async fn post_message(&self, draft: MessageDraft) -> Result<ChatMessage, StoreError> {
+        self.write(writes::post_message(&self.pool, draft)).await
+    }
+
+    async fn messages(
+        &self,
+        limit: usize,
+        before: Option<u64>,
+    ) -> Result<Vec<ChatMessage>, StoreError> {
+        bounded(snapshot::messages(&self.pool, limit, before)).await
+    }
+}

@@ -1,0 +1,225 @@
+//! The write transactions. Each takes the next number of the change log first: the row lock
+//! on the 'log' counter serializes writers until they commit, so numbers and the ids taken
+//! after them follow commit order with no gaps, and everything a transaction reads is as of
+//! the last commit. A refused change (taken code, unknown id) rolls back, number included.
+
+use std::time::Duration;
+
+use sqlx::types::Json;
+use sqlx::{PgConnection, PgPool};
+
+use super::CHANNEL;
+use crate::live::frame_bytes;
+use crate::store::StoreError;
+use app::domain::{ChatMessage, MessageDraft, NewProduct, Product, ProductChanges, ProductId};
+use app::protocol::{ChatEvent, ProductEvent};
+
+/// How long the change log keeps a change. An instance that falls further behind than this
+/// reloads the catalog and the chat instead of replaying.
+const KEEP_CHANGES: &str = "24 hours";
+
+/// A committed change's result and its number in the change log.
+pub struct Committed<T> {
+    pub value: T,
+    pub seq: i64,
+}
+
+pub async fn create_product(
+    pool: &PgPool,
+    new: NewProduct,
+) -> Result<Committed<Product>, StoreError> {
+    let mut tx = pool.begin().await?;
+    let committed = create_in(&mut tx, new).await?;
+    tx.commit().await?;
+    Ok(committed)
+}
+
+async fn create_in(
+    tx: &mut PgConnection,
+    new: NewProduct,
+) -> Result<Committed<Product>, StoreError> {
+    let seq = next(tx, "log").await?;
+    let id = next(tx, "product").await?;
+    let product = new.with_id(id as ProductId);
+    let inserted = sqlx::query("INSERT INTO products (id, code, data) VALUES ($1, $2, $3)")
+        .bind(id)
+        .bind(&product.code)
+        .bind(Json(&product))
+        .execute(&mut *tx)
+        .await;
+    refuse_taken_code(inserted, &product.code)?;
+    let event = ProductEvent::Added {
+        product: product.clone(),
+    };
+    record(tx, seq, "products", &event).await?;
+    Ok(Committed {
+        value: product,
+        seq,
+    })
+}
+
+pub async fn update_product(
+    pool: &PgPool,
+    id: ProductId,
+    changes: ProductChanges,
+) -> Result<Committed<Product>, StoreError> {
+    let mut tx = pool.begin().await?;
+    let seq = next(&mut tx, "log").await?;
+    let stored: Option<Json<Product>> =
+        sqlx::query_scalar("SELECT data FROM products WHERE id = $1")
+            .bind(row_id(id))
+            .fetch_optional(&mut *tx)
+            .await?;
+    let Json(mut product) = stored.ok_or(StoreError::NotFound(id))?;
+    changes.apply_to(&mut product);
+    let updated = sqlx::query("UPDATE products SET code = $2, data = $3 WHERE id = $1")
+        .bind(row_id(id))
+        .bind(&product.code)
+        .bind(Json(&product))
+        .execute(&mut *tx)
+        .await;
+    refuse_taken_code(updated, &product.code)?;
+    let event = ProductEvent::Updated {
+        product: product.clone(),
+    };
+    record(&mut tx, seq, "products", &event).await?;
+    tx.commit().await?;
+    Ok(Committed {
+        value: product,
+        seq,
+    })
+}
+
+pub async fn remove_product(
+    pool: &PgPool,
+    id: ProductId,
+) -> Result<Committed<Product>, StoreError> {
+    let mut tx = pool.begin().await?;
+    let seq = next(&mut tx, "log").await?;
+    let removed: Option<Json<Product>> =
+        sqlx::query_scalar("DELETE FROM products WHERE id = $1 RETURNING data")
+            .bind(row_id(id))
+            .fetch_optional(&mut *tx)
+            .await?;
+    let Json(product) = removed.ok_or(StoreError::NotFound(id))?;
+    record(&mut tx, seq, "products", &ProductEvent::Removed { id }).await?;
+    tx.commit().await?;
+    Ok(Committed {
+        value: product,
+        seq,
+    })
+}
+
+pub async fn post_message(
+    pool: &PgPool,
+    draft: MessageDraft,
+) -> Result<Committed<ChatMessage>, StoreError> {
+    let mut tx = pool.begin().await?;
+    let seq = next(&mut tx, "log").await?;
+    // Taken after the log's lock, so message ids too increase in commit order.
+    let id = next(&mut tx, "message").await?;
+    let message = ChatMessage {
+        id: id as u64,
+        email: draft.email,
+        text: draft.text,
+        sent_at: ChatMessage::now(),
+    };
+    sqlx::query("INSERT INTO messages (id, email, text, sent_at) VALUES ($1, $2, $3, $4)")
+        .bind(id)
+        .bind(&message.email)
+        .bind(&message.text)
+        .bind(message.sent_at)
+        .execute(&mut *tx)
+        .await?;
+    let event = ChatEvent::Message {
+        message: message.clone(),
+    };
+    record(&mut tx, seq, "chat", &event).await?;
+    tx.commit().await?;
+    Ok(Committed {
+        value: message,
+        seq,
+    })
+}
+
+/// Adds `examples` if the database has never seen a change, in one transaction that holds the
+/// log's lock throughout, so instances starting together seed it once.
+pub async fn seed_if_new(pool: &PgPool, examples: Vec<NewProduct>) -> Result<(), StoreError> {
+    let mut tx = pool.begin().await?;
+    let head: i64 = sqlx::query_scalar("SELECT value FROM counters WHERE name = 'log' FOR UPDATE")
+        .fetch_one(&mut *tx)
+        .await?;
+    if head == 0 {
+        for new in examples {
+            create_in(&mut tx, new).await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Deletes changes older than [`KEEP_CHANGES`], hourly, for as long as the server runs.
+pub async fn prune_old_changes(pool: PgPool) {
+    let mut hourly = tokio::time::interval(Duration::from_secs(3600));
+    loop {
+        hourly.tick().await;
+        let pruned = sqlx::query(&format!(
+            "DELETE FROM changes WHERE created_at < now() - interval '{KEEP_CHANGES}'"
+        ))
+        .execute(&pool)
+        .await;
+        match pruned {
+            Ok(done) if done.rows_affected() > 0 => {
+                tracing::info!(
+                    pruned = done.rows_affected(),
+                    "old changes pruned from the log"
+                )
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "could not prune the change log"),
+        }
+    }
+}
+
+/// Increments a counter and returns its new value. On 'log' this also takes the row lock
+/// that serializes writers until commit.
+async fn next(tx: &mut PgConnection, counter: &str) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("UPDATE counters SET value = value + 1 WHERE name = $1 RETURNING value")
+        .bind(counter)
+        .fetch_one(tx)
+        .await
+}
+
+/// Records a change as its socket frame and notifies its number, both effective at commit.
+async fn record(
+    tx: &mut PgConnection,
+    seq: i64,
+    channel: &str,
+    event: &impl serde::Serialize,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "WITH recorded AS (INSERT INTO changes (seq, channel, frame) VALUES ($1, $2, $3)) \
+         SELECT pg_notify($4, $1::text)",
+    )
+    .bind(seq)
+    .bind(channel)
+    .bind(frame_bytes(event).as_str())
+    .bind(CHANNEL)
+    .execute(tx)
+    .await?;
+    Ok(())
+}
+
+fn refuse_taken_code<T>(result: Result<T, sqlx::Error>, code: &str) -> Result<T, StoreError> {
+    match result {
+        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+            Err(StoreError::DuplicateCode(code.to_string()))
+        }
+        other => Ok(other?),
+    }
+}
+
+/// A product id as a row key. Ids beyond the column's range name no row.
+fn row_id(id: ProductId) -> i64 {
+    i64::try_from(id).unwrap_or(-1)
+}
