@@ -7,10 +7,9 @@
 
 use std::sync::Arc;
 
-use axum::extract::ws::Utf8Bytes;
-use tokio::sync::broadcast;
+use bytes::Bytes;
 
-use crate::fanout::Batch;
+use crate::fanout::Fanout;
 use crate::live::CatalogView;
 use crate::store::{Store, StoreError};
 use app::domain::{NewProduct, Product, ProductChanges, ProductId};
@@ -34,14 +33,14 @@ impl Catalog {
         self.view.get(id)
     }
 
-    /// A `snapshot` frame of the catalog now and a subscription to every change after it.
-    pub fn subscribe(&self) -> (Utf8Bytes, broadcast::Receiver<Batch>) {
-        self.view.join()
+    /// A socket's first frame and the fan-out position it is as of.
+    pub fn first_frame(&self) -> (Bytes, u64) {
+        self.view.first_frame()
     }
 
-    /// A `snapshot` frame of the catalog now.
-    pub fn snapshot_frame(&self) -> Utf8Bytes {
-        self.view.snapshot_frame()
+    /// The fan-out every socket of this channel joins.
+    pub fn events(&self) -> &Fanout {
+        self.view.events()
     }
 
     pub async fn create(&self, new: NewProduct) -> Result<Product, StoreError> {

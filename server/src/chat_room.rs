@@ -5,10 +5,9 @@
 
 use std::sync::Arc;
 
-use axum::extract::ws::Utf8Bytes;
-use tokio::sync::broadcast;
+use bytes::Bytes;
 
-use crate::fanout::Batch;
+use crate::fanout::Fanout;
 use crate::live::ChatView;
 use crate::store::{Store, StoreError};
 use app::domain::{ChatMessage, MessageDraft};
@@ -35,14 +34,14 @@ impl ChatRoom {
         }
     }
 
-    /// A `history` frame and a subscription to every message after it.
-    pub fn subscribe(&self) -> (Utf8Bytes, broadcast::Receiver<Batch>) {
-        self.view.join()
+    /// A socket's first frame and the fan-out position it is as of.
+    pub fn first_frame(&self) -> (Bytes, u64) {
+        self.view.first_frame()
     }
 
-    /// A `history` frame of the latest messages.
-    pub fn history_frame(&self) -> Utf8Bytes {
-        self.view.history_frame()
+    /// The fan-out every socket of this channel joins.
+    pub fn events(&self) -> &Fanout {
+        self.view.events()
     }
 
     pub async fn post(&self, draft: MessageDraft) -> Result<ChatMessage, StoreError> {

@@ -1,12 +1,15 @@
 //! Settings from the environment, each with a default that runs the app locally:
 //! `HOST` (127.0.0.1), `PORT` (8080), `DATA_DIR` (./data), `DATABASE_URL` (none: files in
 //! `DATA_DIR`; set, PostgreSQL), `SEED_EXAMPLES` (true), the
-//! socket limits `WS_FRAMES_PER_SEC` (50) and `WS_FRAME_BURST` (100), and the usual
+//! socket limits `WS_FRAMES_PER_SEC` (50) and `WS_FRAME_BURST` (100), the fan-out's
+//! `FANOUT_REST_RATIO` (0.5, see `fanout::Pacing`), and the usual
 //! `LEPTOS_*` variables cargo-leptos sets (site root, output name).
 
 use std::path::PathBuf;
 
 use leptos::config::LeptosOptions;
+
+use crate::fanout::Pacing;
 
 pub struct Config {
     /// Host name or address to listen on, and the port.
@@ -19,8 +22,7 @@ pub struct Config {
     pub seed_examples: bool,
     pub leptos: LeptosOptions,
     pub sockets: SocketLimits,
-    /// Events that follow one another within this time are sent to each socket together.
-    pub fanout_window: std::time::Duration,
+    pub pacing: Pacing,
 }
 
 /// How much one socket may ask of the server.
@@ -57,9 +59,9 @@ impl Config {
             database_url: var("DATABASE_URL"),
             seed_examples: flag("SEED_EXAMPLES", true)?,
             leptos,
-            fanout_window: std::time::Duration::from_secs_f64(
-                number("FANOUT_WINDOW_MS", DEFAULT_FANOUT_WINDOW_MS, 0.0)? / 1000.0,
-            ),
+            pacing: Pacing {
+                rest_ratio: number("FANOUT_REST_RATIO", 0.5, 0.0)?,
+            },
             sockets: SocketLimits {
                 frames_per_sec: number("WS_FRAMES_PER_SEC", 50.0, 0.01)?,
                 burst: number("WS_FRAME_BURST", 100.0, 1.0)?,
@@ -67,9 +69,6 @@ impl Config {
         })
     }
 }
-
-/// See `fanout`: the longest an event may wait to be sent together with the ones after it.
-const DEFAULT_FANOUT_WINDOW_MS: f64 = 100.0;
 
 fn var(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())

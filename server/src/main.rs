@@ -9,6 +9,7 @@ mod chat_room;
 mod config;
 mod error;
 mod fanout;
+mod http;
 mod live;
 mod routes;
 mod state;
@@ -18,7 +19,6 @@ mod ws;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tracing_subscriber::EnvFilter;
 
@@ -59,7 +59,7 @@ async fn run() -> Result<(), String> {
     }
     let (store, views) = open_store(&config).await?;
 
-    let listener = TcpListener::bind((config.host.as_str(), config.port))
+    let listener = http::bind(&config.host, config.port)
         .await
         .map_err(|e| format!("cannot listen on {}:{}: {e}", config.host, config.port))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
@@ -68,37 +68,47 @@ async fn run() -> Result<(), String> {
 
     let shutdown = CancellationToken::new();
     let state = AppState {
-        catalog: Catalog::new(store.clone(), views.catalog),
-        chat: ChatRoom::new(store, views.chat),
+        catalog: Catalog::new(store.clone(), views.catalog.clone()),
+        chat: ChatRoom::new(store, views.chat.clone()),
         leptos,
         sockets: config.sockets,
-        shutdown: shutdown.clone(),
     };
     tracing::info!("tiempo real escuchando en http://{addr}");
-    axum::serve(listener, routes::router(state))
-        .with_graceful_shutdown(async move {
-            stop_signal().await;
-            tracing::info!(
-                "cerrando: se terminan las escrituras en curso y se cierran los sockets"
-            );
-            shutdown.cancel();
-        })
-        .await
-        .map_err(|e| format!("server error: {e}"))
+    let signalled = shutdown.clone();
+    tokio::spawn(async move {
+        stop_signal().await;
+        tracing::info!("cerrando: se terminan las escrituras en curso y se cierran los sockets");
+        signalled.cancel();
+    });
+    // Returns once the signal came and the requests in flight finished.
+    http::serve(listener, routes::router(state), shutdown).await;
+    for (name, events) in [
+        ("products", views.catalog.events()),
+        ("chat", views.chat.events()),
+    ] {
+        events.shut_down().await;
+        let (frames, writes) = events.written();
+        tracing::info!(
+            socket = name,
+            frames,
+            writes,
+            "fan-out: frames written, in system calls"
+        );
+    }
+    Ok(())
 }
 
 /// PostgreSQL when `DATABASE_URL` is set, else the files in `DATA_DIR`.
 async fn open_store(config: &Config) -> Result<(Arc<dyn Store>, Views), String> {
     match &config.database_url {
         Some(url) => {
-            let (store, views) =
-                PgStore::connect(url, config.seed_examples, config.fanout_window).await?;
+            let (store, views) = PgStore::connect(url, config.seed_examples, config.pacing).await?;
             tracing::info!("datos en PostgreSQL (DATABASE_URL)");
             Ok((Arc::new(store), views))
         }
         None => {
             let (store, views) =
-                FileStore::open(&config.data_dir, config.seed_examples, config.fanout_window)
+                FileStore::open(&config.data_dir, config.seed_examples, config.pacing)
                     .map_err(|e| e.to_string())?;
             tracing::info!(data_dir = %config.data_dir.display(), "datos en archivos");
             Ok((Arc::new(store), views))

@@ -4,7 +4,6 @@ use std::sync::Arc;
 
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
-use tokio_util::sync::CancellationToken;
 
 use crate::catalog::Catalog;
 use crate::chat_room::ChatRoom;
@@ -16,8 +15,6 @@ pub struct AppState {
     pub chat: Arc<ChatRoom>,
     pub leptos: LeptosOptions,
     pub sockets: SocketLimits,
-    /// Cancelled on SIGTERM/SIGINT: sockets then close with code 1001 ("going away").
-    pub shutdown: CancellationToken,
 }
 
 impl FromRef<AppState> for LeptosOptions {

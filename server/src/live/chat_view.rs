@@ -2,13 +2,13 @@
 //! socket, and the API's history pages that fall within them.
 
 use std::collections::VecDeque;
-use std::sync::{Arc, PoisonError, RwLock};
+use std::sync::{Arc, OnceLock, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard, Weak};
 
-use axum::extract::ws::Utf8Bytes;
-use tokio::sync::broadcast;
+use bytes::Bytes;
+use tungstenite::Utf8Bytes;
 
 use super::frame_bytes;
-use crate::fanout::{Batch, Fanout};
+use crate::fanout::{encode_text, Fanout, Pacing};
 use app::domain::message::HISTORY_SIZE;
 use app::domain::ChatMessage;
 use app::protocol::ChatEvent;
@@ -26,53 +26,61 @@ struct Window {
     messages: VecDeque<ChatMessage>,
     /// Whether `messages` is every message there is (nothing older exists).
     complete: bool,
+    /// The `history` frame, encoded once per change for every socket that joins.
+    history: OnceLock<Bytes>,
 }
 
 impl ChatView {
     /// `latest` are the newest messages, ascending by id; `complete` says that nothing older
     /// exists.
-    pub fn new(latest: Vec<ChatMessage>, complete: bool, events: Arc<Fanout>) -> Self {
-        ChatView {
-            window: RwLock::new(Window::new(latest, complete)),
-            events,
-        }
+    pub fn new(latest: Vec<ChatMessage>, complete: bool, pacing: Pacing) -> Arc<Self> {
+        Arc::new_cyclic(|view: &Weak<ChatView>| {
+            let events = Fanout::new(pacing);
+            let view = view.clone();
+            events.set_first_frame(Box::new(move || {
+                view.upgrade()
+                    .map(|view| view.first_frame())
+                    .expect("a view outlives its fan-out's sockets")
+            }));
+            ChatView {
+                window: RwLock::new(Window::new(latest, complete)),
+                events,
+            }
+        })
     }
 
     /// Applies one committed message and publishes `frame`, the same message as the bytes
     /// every socket gets.
     pub fn apply(&self, message: ChatMessage, frame: Utf8Bytes) {
-        let mut window = self.window.write().unwrap_or_else(PoisonError::into_inner);
+        let mut window = self.write();
         window.push(message);
-        self.events.publish(frame);
+        self.events.publish(&frame);
     }
 
     /// Replaces the window (after this instance lost track of some messages) and sends every
     /// socket a fresh history.
     pub fn reset(&self, latest: Vec<ChatMessage>, complete: bool) {
-        let mut window = self.window.write().unwrap_or_else(PoisonError::into_inner);
+        let mut window = self.write();
         *window = Window::new(latest, complete);
-        self.events.publish(window.history());
+        self.events.publish_encoded(window.history().clone());
     }
 
-    /// A `history` frame and a subscription to every message after it.
-    pub fn join(&self) -> (Utf8Bytes, broadcast::Receiver<Batch>) {
-        let window = self.window.read().unwrap_or_else(PoisonError::into_inner);
-        let receiver = self.events.subscribe();
-        (window.history(), receiver)
+    /// The fan-out of this view's events, which joining sockets attach to.
+    pub fn events(&self) -> &Fanout {
+        &self.events
     }
 
-    /// A `history` frame of the latest messages.
-    pub fn history_frame(&self) -> Utf8Bytes {
-        self.window
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .history()
+    /// A `history` frame of the latest messages, and the fan-out position of the first message
+    /// after them: a socket gets the one, then every event from the other.
+    pub fn first_frame(&self) -> (Bytes, u64) {
+        let window = self.read();
+        (window.history().clone(), self.events.head())
     }
 
     /// The last `limit` messages with an id below `before` (all when `None`), oldest first, or
     /// `None` when the window cannot tell (older messages may exist that it does not hold).
     pub fn recent(&self, limit: usize, before: Option<u64>) -> Option<Vec<ChatMessage>> {
-        let window = self.window.read().unwrap_or_else(PoisonError::into_inner);
+        let window = self.read();
         let end = match before {
             Some(before) => window.messages.partition_point(|m| m.id < before),
             None => window.messages.len(),
@@ -88,6 +96,14 @@ impl ChatView {
                 .collect(),
         )
     }
+
+    fn read(&self) -> RwLockReadGuard<'_, Window> {
+        self.window.read().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn write(&self) -> RwLockWriteGuard<'_, Window> {
+        self.window.write().unwrap_or_else(PoisonError::into_inner)
+    }
 }
 
 impl Window {
@@ -98,6 +114,7 @@ impl Window {
         Window {
             messages,
             complete: complete && excess == 0,
+            history: OnceLock::new(),
         }
     }
 
@@ -115,12 +132,15 @@ impl Window {
             self.complete = false;
         }
         self.messages.push_back(message);
+        self.history = OnceLock::new();
     }
 
-    fn history(&self) -> Utf8Bytes {
-        let start = self.messages.len().saturating_sub(HISTORY_SIZE);
-        frame_bytes(&ChatEvent::History {
-            messages: self.messages.range(start..).cloned().collect(),
+    fn history(&self) -> &Bytes {
+        self.history.get_or_init(|| {
+            let start = self.messages.len().saturating_sub(HISTORY_SIZE);
+            encode_text(&frame_bytes(&ChatEvent::History {
+                messages: self.messages.range(start..).cloned().collect(),
+            }))
         })
     }
 }
@@ -128,6 +148,8 @@ impl Window {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const PACING: Pacing = Pacing { rest_ratio: 0.0 };
 
     fn message(id: u64) -> ChatMessage {
         ChatMessage {
@@ -144,11 +166,7 @@ mod tests {
 
     #[tokio::test]
     async fn answers_from_memory_only_what_it_holds() {
-        let view = ChatView::new(
-            (1..=WINDOW as u64).map(message).collect(),
-            true,
-            Fanout::new(std::time::Duration::ZERO),
-        );
+        let view = ChatView::new((1..=WINDOW as u64).map(message).collect(), true, PACING);
         assert_eq!(ids(view.recent(2, Some(3))), Some(vec![1, 2]));
         // One more message pushes the first out: the window no longer holds everything.
         view.apply(message(WINDOW as u64 + 1), "{}".into());
@@ -166,18 +184,10 @@ mod tests {
 
     #[tokio::test]
     async fn a_complete_window_answers_short_pages() {
-        let view = ChatView::new(
-            (1..=3).map(message).collect(),
-            true,
-            Fanout::new(std::time::Duration::ZERO),
-        );
+        let view = ChatView::new((1..=3).map(message).collect(), true, PACING);
         assert_eq!(ids(view.recent(100, None)), Some(vec![1, 2, 3]));
         assert_eq!(ids(view.recent(100, Some(1))), Some(vec![]));
-        let partial = ChatView::new(
-            (5..=7).map(message).collect(),
-            false,
-            Fanout::new(std::time::Duration::ZERO),
-        );
+        let partial = ChatView::new((5..=7).map(message).collect(), false, PACING);
         assert_eq!(ids(partial.recent(100, None)), None);
         assert_eq!(ids(partial.recent(3, None)), Some(vec![5, 6, 7]));
     }

@@ -8,19 +8,18 @@
 //! every change, its own included, in the one global order).
 //!
 //! Each view keeps its state behind a std lock that is held only for in-memory work (never for
-//! I/O). Applying a change publishes its frame under that lock, and joining takes the first
-//! frame and the subscription under it too: a new socket sees the state as of some change N and
-//! then exactly the changes after N.
+//! I/O). Applying a change publishes its frame under that lock, and a joining socket takes its
+//! first frame and its fan-out position under it too: it sees the state as of some change N
+//! and then exactly the changes after N.
 
 mod catalog_view;
 mod chat_view;
 
 use std::sync::Arc;
-use std::time::Duration;
 
-use axum::extract::ws::Utf8Bytes;
+use tungstenite::Utf8Bytes;
 
-use crate::fanout::Fanout;
+use crate::fanout::Pacing;
 use app::domain::{ChatMessage, Product};
 
 pub use catalog_view::CatalogView;
@@ -40,21 +39,16 @@ pub struct Views {
 
 impl Views {
     /// Views of what a store holds at start-up: every product, and the newest messages
-    /// (ascending by id; `complete` when nothing older exists). `window` is the fan-out's
-    /// publish window (see `fanout`).
+    /// (ascending by id; `complete` when nothing older exists).
     pub fn new(
         products: Vec<Product>,
         latest_messages: Vec<ChatMessage>,
         complete: bool,
-        window: Duration,
+        pacing: Pacing,
     ) -> Views {
         Views {
-            catalog: Arc::new(CatalogView::new(products, Fanout::new(window))),
-            chat: Arc::new(ChatView::new(
-                latest_messages,
-                complete,
-                Fanout::new(window),
-            )),
+            catalog: CatalogView::new(products, pacing),
+            chat: ChatView::new(latest_messages, complete, pacing),
         }
     }
 }

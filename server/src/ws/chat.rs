@@ -2,12 +2,12 @@
 
 use std::sync::Arc;
 
-use axum::extract::ws::Utf8Bytes;
-use tokio::sync::broadcast;
+use bytes::Bytes;
+use tungstenite::Utf8Bytes;
 
 use super::connection::Channel;
 use crate::chat_room::ChatRoom;
-use crate::fanout::Batch;
+use crate::fanout::Fanout;
 use crate::live::frame_bytes;
 use app::domain::{Invalid, MessageDraft};
 use app::protocol::{ChatEvent, ChatRequest, ErrorFrame};
@@ -15,12 +15,12 @@ use app::protocol::{ChatEvent, ChatRequest, ErrorFrame};
 pub struct ChatChannel(pub Arc<ChatRoom>);
 
 impl Channel for ChatChannel {
-    fn join(&self) -> (Utf8Bytes, broadcast::Receiver<Batch>) {
-        self.0.subscribe()
+    fn first_frame(&self) -> (Bytes, u64) {
+        self.0.first_frame()
     }
 
-    fn resync(&self) -> Utf8Bytes {
-        self.0.history_frame()
+    fn events(&self) -> &Fanout {
+        self.0.events()
     }
 
     async fn handle(&self, text: &str) -> Option<Utf8Bytes> {

@@ -1,175 +1,144 @@
-//! One socket's life, the same for every channel: send the first frame, then at once relay
-//! every broadcast event, answer the client's requests, and keep an eye on the peer.
+//! One socket's life, the same for every channel: it joins its channel's fan-out (which from
+//! then on writes to it: its first frame, then every event), and this task reads what the
+//! client sends, answers requests, and notices when the socket ends.
 //!
-//! - Events are relayed as the shared bytes the service serialized once; several waiting
-//!   events are fed to the socket together and flushed with one write.
-//! - A socket that falls behind the broadcast backlog is resynced with a fresh first frame
-//!   (snapshot or history) instead of being left deaf.
-//! - A client that stops reading is dropped after [`SEND_TIMEOUT`]; a peer that answers no
-//!   ping for [`PING_EVERY`] is dropped as dead. Neither slows any other socket.
-//! - A flood of frames is refused with error frames past the socket's frame budget.
-//! - On shutdown the socket is closed with code 1001 ("going away").
+//! Reading happens only when the socket is readable, so an idle socket costs no wake-up when
+//! events go out; a flood of frames is refused with error frames past the socket's frame
+//! budget; a message over [`MAX_MESSAGE`] closes that socket only.
 
 use std::future::Future;
-use std::time::Duration;
+use std::io::{ErrorKind, Read, Write};
+use std::sync::Arc;
 
-use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
-use futures::SinkExt;
-use tokio::sync::broadcast::{self, error::RecvError};
-use tokio::time::{interval_at, timeout, Instant};
+use bytes::Bytes;
+use tokio::net::TcpStream;
+use tungstenite::protocol::{Role, WebSocketConfig, WebSocketContext};
+use tungstenite::{Message, Utf8Bytes};
 
 use super::rate::FrameBudget;
-use crate::fanout::Batch;
+use crate::config::SocketLimits;
+use crate::fanout::{encode_text, End, Fanout, Mailbox};
 use crate::live::frame_bytes;
-use crate::state::AppState;
 use app::domain::Invalid;
 use app::protocol::{ErrorFrame, ProductEvent};
 
-/// How long one write may wait for a client that is not reading.
-const SEND_TIMEOUT: Duration = Duration::from_secs(10);
-/// How often the server pings; a peer silent for a whole period after a ping is dead.
-const PING_EVERY: Duration = Duration::from_secs(30);
-/// The most batches written before one flush.
-const BATCHES_PER_FLUSH: usize = 16;
+/// The biggest client frame or message accepted; a larger one closes that socket only.
+pub const MAX_MESSAGE: usize = 64 * 1024;
+/// The read buffer each socket starts with: requests are small; a larger one grows it.
+const READ_BUFFER: usize = 512;
 
 /// What a socket endpoint serves.
 pub trait Channel: Send + Sync + 'static {
-    /// The first frame and a subscription to everything after it, taken atomically.
-    fn join(&self) -> (Utf8Bytes, broadcast::Receiver<Batch>);
-    /// A fresh first frame, for a socket that fell behind.
-    fn resync(&self) -> Utf8Bytes;
+    /// The first frame (snapshot or history, encoded) and the fan-out position it is as of.
+    fn first_frame(&self) -> (Bytes, u64);
+    /// The fan-out the socket joins.
+    fn events(&self) -> &Fanout;
     /// Carries out one client frame; returns the error frame for this client alone, if any.
     fn handle(&self, text: &str) -> impl Future<Output = Option<Utf8Bytes>> + Send;
 }
 
-/// Why the loop ended, for the log.
-#[derive(Debug)]
-enum End {
-    ClientClosed,
-    NotReading,
-    NoPong,
-    ShuttingDown,
-    #[allow(dead_code)] // read by the Debug impl, in the log
-    Failed(String),
-}
-
 pub async fn serve(
-    mut socket: WebSocket,
+    stream: TcpStream,
+    already_read: Bytes,
     name: &'static str,
     channel: impl Channel,
-    state: AppState,
+    limits: SocketLimits,
 ) {
     tracing::info!(socket = name, "cliente conectado");
-    let end = relay(&mut socket, &channel, &state).await;
-    if matches!(end, End::ShuttingDown) {
-        let close = CloseFrame {
-            code: 1001,
-            reason: "el servidor se está reiniciando".into(),
-        };
-        let _ = timeout(
-            Duration::from_secs(1),
-            socket.send(Message::Close(Some(close))),
-        )
-        .await;
-    }
+    let stream = Arc::new(stream);
+    let (first, cursor) = channel.first_frame();
+    let mailbox = channel.events().attach(stream.clone(), first, cursor);
+    let end = read(&stream, already_read, &mailbox, &channel, limits).await;
+    mailbox.release();
     tracing::info!(socket = name, reason = ?end, "cliente desconectado");
 }
 
-async fn relay(socket: &mut WebSocket, channel: &impl Channel, state: &AppState) -> End {
-    let (first, mut events) = channel.join();
-    if let Err(end) = send(socket, Message::Text(first)).await {
-        return end;
-    }
-    let mut budget = FrameBudget::new(state.sockets);
-    let mut pings = interval_at(Instant::now() + PING_EVERY, PING_EVERY);
-    let mut heard_since_ping = true;
-    // Created once: re-creating it on every wake-up would register and drop a waiter each time.
-    let shutdown = state.shutdown.cancelled();
-    tokio::pin!(shutdown);
+async fn read(
+    stream: &TcpStream,
+    already_read: Bytes,
+    mailbox: &Mailbox,
+    channel: &impl Channel,
+    limits: SocketLimits,
+) -> End {
+    let config = WebSocketConfig::default()
+        .read_buffer_size(READ_BUFFER)
+        .write_buffer_size(0)
+        .max_message_size(Some(MAX_MESSAGE))
+        .max_frame_size(Some(MAX_MESSAGE));
+    let mut context =
+        WebSocketContext::from_partially_read(already_read.to_vec(), Role::Server, Some(config));
+    // Those bytes may be a slice of the HTTP connection's whole read buffer: let it go now
+    // rather than hold it for the life of the socket.
+    drop(already_read);
+    let mut io = Io { stream, mailbox };
+    let mut budget = FrameBudget::new(limits);
+    let closed_by_server = mailbox.closed_by_server();
+    tokio::pin!(closed_by_server);
     loop {
+        // Everything the socket holds now, then wait for more.
+        loop {
+            let message = match context.read(&mut io) {
+                Ok(message) => message,
+                Err(tungstenite::Error::Io(e)) if e.kind() == ErrorKind::WouldBlock => break,
+                Err(tungstenite::Error::ConnectionClosed) => return End::ClientClosed,
+                Err(tungstenite::Error::Capacity(_)) => return End::TooLarge,
+                Err(e) => return End::Failed(e.to_string()),
+            };
+            mailbox.heard();
+            let reply = match message {
+                // Boxed: an idle socket's task then holds a pointer, not the largest request.
+                Message::Text(text) if budget.take() => {
+                    Box::pin(channel.handle(text.as_str())).await
+                }
+                Message::Text(_) => Some(error_frame(
+                    "Demasiados mensajes seguidos: esperá un momento antes de enviar más",
+                )),
+                Message::Binary(_) => {
+                    Some(error_frame("Solo se aceptan mensajes de texto con JSON"))
+                }
+                Message::Close(_) => {
+                    // Sends the close reply tungstenite queued.
+                    let _ = context.flush(&mut io);
+                    return End::ClientClosed;
+                }
+                Message::Ping(_) | Message::Pong(_) | Message::Frame(_) => None,
+            };
+            if let Some(reply) = reply {
+                mailbox.send(encode_text(&reply));
+            }
+        }
         tokio::select! {
-            incoming = socket.recv() => {
-                heard_since_ping = true;
-                let reply = match incoming {
-                    Some(Ok(Message::Text(text))) if budget.take() => channel.handle(text.as_str()).await,
-                    Some(Ok(Message::Text(_))) => Some(error_frame(
-                        "Demasiados mensajes seguidos: esperá un momento antes de enviar más",
-                    )),
-                    Some(Ok(Message::Binary(_))) => {
-                        Some(error_frame("Solo se aceptan mensajes de texto con JSON"))
-                    }
-                    Some(Ok(Message::Ping(_) | Message::Pong(_))) => None,
-                    Some(Ok(Message::Close(_))) | None => return End::ClientClosed,
-                    Some(Err(e)) => return End::Failed(e.to_string()),
-                };
-                if let Some(reply) = reply {
-                    if let Err(end) = send(socket, Message::Text(reply)).await {
-                        return end;
-                    }
+            ready = stream.readable() => {
+                if let Err(e) = ready {
+                    return End::Failed(e.to_string());
                 }
             }
-            event = events.recv() => {
-                let written = match event {
-                    Ok(first) => send_batch(socket, first, &mut events).await,
-                    Err(RecvError::Lagged(missed)) => {
-                        tracing::debug!(missed, "socket fell behind; resyncing");
-                        send(socket, Message::Text(channel.resync())).await
-                    }
-                    Err(RecvError::Closed) => return End::ShuttingDown,
-                };
-                if let Err(end) = written {
-                    return end;
-                }
-            }
-            _ = pings.tick() => {
-                if !heard_since_ping {
-                    return End::NoPong;
-                }
-                heard_since_ping = false;
-                if let Err(end) = send(socket, Message::Ping(Default::default())).await {
-                    return end;
-                }
-            }
-            _ = &mut shutdown => return End::ShuttingDown,
+            end = &mut closed_by_server => return end,
         }
     }
 }
 
-/// Writes the batch `first` and whatever else is already waiting, then flushes once: one
-/// system call for all of it.
-async fn send_batch(
-    socket: &mut WebSocket,
-    first: Batch,
-    events: &mut broadcast::Receiver<Batch>,
-) -> Result<(), End> {
-    let write = async {
-        let mut batch = first;
-        for _ in 0..BATCHES_PER_FLUSH {
-            for frame in batch.iter() {
-                socket.feed(Message::Text(frame.clone())).await?;
-            }
-            match events.try_recv() {
-                Ok(next) => batch = next,
-                // Lagging or empty: the next `recv` in the loop deals with it.
-                Err(_) => break,
-            }
-        }
-        socket.flush().await
-    };
-    finish(timeout(SEND_TIMEOUT, write).await)
+/// The socket as tungstenite sees it: reads come from the TCP stream without blocking, and
+/// what tungstenite writes (pongs, the close reply) goes to the socket's writer.
+struct Io<'a> {
+    stream: &'a TcpStream,
+    mailbox: &'a Mailbox,
 }
 
-async fn send(socket: &mut WebSocket, message: Message) -> Result<(), End> {
-    finish(timeout(SEND_TIMEOUT, socket.send(message)).await)
+impl Read for Io<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        self.stream.try_read(buf)
+    }
 }
 
-fn finish(
-    outcome: Result<Result<(), axum::Error>, tokio::time::error::Elapsed>,
-) -> Result<(), End> {
-    match outcome {
-        Ok(Ok(())) => Ok(()),
-        Ok(Err(e)) => Err(End::Failed(e.to_string())),
-        Err(_) => Err(End::NotReading),
+impl Write for Io<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.mailbox.send(Bytes::copy_from_slice(buf));
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }
 

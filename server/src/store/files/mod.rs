@@ -12,11 +12,11 @@ mod durable;
 
 use std::path::Path;
 use std::sync::{Arc, PoisonError, RwLock};
-use std::time::Duration;
 
 use tokio::sync::Mutex;
 
 use super::{LoadError, Store, StoreError};
+use crate::fanout::Pacing;
 use crate::live::{frame_bytes, Views};
 use app::domain::{ChatMessage, MessageDraft, NewProduct, Product, ProductChanges, ProductId};
 use app::protocol::{ChatEvent, ProductEvent};
@@ -38,17 +38,12 @@ impl FileStore {
     pub fn open(
         dir: &Path,
         seed_examples: bool,
-        fanout_window: Duration,
+        pacing: Pacing,
     ) -> Result<(FileStore, Views), LoadError> {
         std::fs::create_dir_all(dir).map_err(|e| LoadError::new(dir, e))?;
         let catalog = FileProductStore::open(dir, seed_examples)?;
         let (chat, messages) = FileChatStore::open(dir)?;
-        let views = Views::new(
-            catalog.products().to_vec(),
-            messages.clone(),
-            true,
-            fanout_window,
-        );
+        let views = Views::new(catalog.products().to_vec(), messages.clone(), true, pacing);
         let store = FileStore {
             catalog: Arc::new(Mutex::new(catalog)),
             chat: Arc::new(Mutex::new(chat)),

@@ -17,11 +17,11 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::ws::Utf8Bytes;
 use sqlx::postgres::{PgConnectOptions, PgListener, PgPoolOptions};
 use sqlx::{ConnectOptions, PgConnection};
 use tokio::sync::{watch, Notify};
 use tokio::time::{sleep, timeout, Instant, MissedTickBehavior};
+use tungstenite::Utf8Bytes;
 
 use super::snapshot;
 use super::CHANNEL;
@@ -132,11 +132,14 @@ impl Reader {
         let mut backoff = Backoff::new();
         let mut retry_at = Instant::now();
         loop {
-            tokio::select! {
-                _ = wake.notified() => {}
-                _ = watchdog.tick() => {}
-            }
-            if Instant::now() < retry_at {
+            // The timer respects the backoff; a wake-up does not: it comes from the listener
+            // having (re)connected or from a writer that just committed, so the database is
+            // back.
+            let woken = tokio::select! {
+                _ = wake.notified() => true,
+                _ = watchdog.tick() => false,
+            };
+            if !woken && Instant::now() < retry_at {
                 continue;
             }
             let outcome = timeout(ATTEMPT_TIMEOUT, self.catch_up(&mut connection)).await;
@@ -250,12 +253,12 @@ impl Reader {
     }
 }
 
-/// Waits that double from 250 ms to 5 s between attempts to reach the database.
+/// Waits that double from 250 ms to 2 s between attempts to reach the database.
 struct Backoff(Duration);
 
 impl Backoff {
     const FIRST: Duration = Duration::from_millis(250);
-    const LONGEST: Duration = Duration::from_secs(5);
+    const LONGEST: Duration = Duration::from_secs(2);
 
     fn new() -> Self {
         Backoff(Self::FIRST)

@@ -21,6 +21,7 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{ConnectOptions, Connection, PgPool};
 
 use super::{examples, Store, StoreError};
+use crate::fanout::Pacing;
 use crate::live::Views;
 use app::domain::{ChatMessage, MessageDraft, NewProduct, Product, ProductChanges, ProductId};
 use follower::Follower;
@@ -47,7 +48,7 @@ impl PgStore {
     pub async fn connect(
         url: &str,
         seed_examples: bool,
-        fanout_window: Duration,
+        pacing: Pacing,
     ) -> Result<(PgStore, Views), String> {
         if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
             return Err("DATABASE_URL must be a postgres:// URL".into());
@@ -89,7 +90,7 @@ impl PgStore {
             initial.products,
             initial.latest_messages,
             initial.complete,
-            fanout_window,
+            pacing,
         );
         let follower = Follower::start(options, views.clone(), initial.head);
         tokio::spawn(writes::prune_old_changes(pool.clone()));
