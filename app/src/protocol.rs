@@ -30,7 +30,8 @@ pub enum ProductEvent {
     Error(ErrorFrame),
 }
 
-/// Frames the server sends on `/ws/chat`.
+/// Frames the server sends on `/ws/chat`. `presence` is an addition to the contract's frames;
+/// clients that do not know it ignore it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "lowercase")]
 pub enum ChatEvent {
@@ -40,6 +41,10 @@ pub enum ChatEvent {
     },
     Message {
         message: ChatMessage,
+    },
+    /// How many chat sockets are open (on every instance), sent when it changes.
+    Presence {
+        online: u64,
     },
     Error(ErrorFrame),
 }
@@ -79,6 +84,10 @@ pub enum ProductRequest {
         reference: Option<String>,
         id: u64,
         changes: ProductChanges,
+        /// The product as the client last saw it (an addition to the contract's frame): the
+        /// update is refused if someone changed it since, instead of overwriting their change.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        expected: Option<Product>,
     },
     Remove {
         #[serde(rename = "ref", default, skip_serializing_if = "Option::is_none")]
@@ -97,6 +106,27 @@ pub enum ChatRequest {
         email: String,
         text: String,
     },
+}
+
+/// How a client reconnects after its socket died: the browser does it, and the benchmark's
+/// reconnect storm imitates it. Waits double from the first to the longest, each one spread by
+/// ±25 % so that a restarted server is not hit by every client in the same instant, and start
+/// again from the first after a frame arrives.
+pub mod reconnect {
+    use std::time::Duration;
+
+    pub const FIRST_RETRY: Duration = Duration::from_millis(250);
+    pub const LONGEST_RETRY: Duration = Duration::from_secs(3);
+
+    /// `base` spread by `random` (uniform in 0..1): between 75 % and 125 % of it.
+    pub fn jittered(base: Duration, random: f64) -> Duration {
+        base.mul_f64(0.75 + random * 0.5)
+    }
+
+    /// The wait after `retry`.
+    pub fn next(retry: Duration) -> Duration {
+        (retry * 2).min(LONGEST_RETRY)
+    }
 }
 
 /// A frame that could not be taken as a request: what to answer, and to which `ref`.
@@ -181,6 +211,15 @@ impl Frame {
 }
 
 impl ProductRequest {
+    /// The request's `ref`, if it carried one.
+    pub fn reference(&self) -> Option<&String> {
+        match self {
+            ProductRequest::Add { reference, .. }
+            | ProductRequest::Update { reference, .. }
+            | ProductRequest::Remove { reference, .. } => reference.as_ref(),
+        }
+    }
+
     /// Parses a client frame, checking the product fields with the domain's validation.
     pub fn parse(text: &str) -> Result<ProductRequest, Rejected> {
         let frame = Frame::parse(text)?;
@@ -195,10 +234,19 @@ impl ProductRequest {
                 let id = frame.id()?;
                 let changes = ProductChanges::from_json(frame.object_field("changes")?)
                     .map_err(|invalid| frame.reject(invalid))?;
+                let expected = match frame.object.get("expected") {
+                    None | Some(Value::Null) => None,
+                    Some(value) => Some(Product::deserialize(value).map_err(|_| {
+                        frame.reject(Invalid::new(
+                            "\"expected\" debe ser el producto como lo viste, con todos sus campos",
+                        ))
+                    })?),
+                };
                 Ok(ProductRequest::Update {
                     reference,
                     id,
                     changes,
+                    expected,
                 })
             }
             "remove" => Ok(ProductRequest::Remove {

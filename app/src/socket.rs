@@ -15,9 +15,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::components::{LinkState, Outbox};
-
-const FIRST_RETRY: Duration = Duration::from_millis(250);
-const LONGEST_RETRY: Duration = Duration::from_secs(3);
+use crate::protocol::reconnect::{self, FIRST_RETRY};
 
 /// Keeps a socket to `path` (like `/ws/products`) open for the life of the page.
 pub fn keep_connected(
@@ -54,8 +52,8 @@ pub fn keep_connected(
                 outbox.attach(None);
             }
             state.set(LinkState::Reconnecting);
-            sleep(jittered(retry)).await;
-            retry = (retry * 2).min(LONGEST_RETRY);
+            sleep(reconnect::jittered(retry, js_sys::Math::random())).await;
+            retry = reconnect::next(retry);
         }
     });
 }
@@ -69,11 +67,6 @@ fn socket_url(path: &str) -> String {
     };
     let host = location.host().unwrap_or_default();
     format!("{scheme}://{host}{path}")
-}
-
-/// Between 75% and 125% of `base`.
-fn jittered(base: Duration) -> Duration {
-    base.mul_f64(0.75 + js_sys::Math::random() * 0.5)
 }
 
 async fn sleep(duration: Duration) {

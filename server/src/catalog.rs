@@ -47,12 +47,15 @@ impl Catalog {
         self.store.create_product(new).await
     }
 
+    /// Applies `changes`; with `expected`, only if nobody changed the product since the client
+    /// saw it as `expected`.
     pub async fn update(
         &self,
         id: ProductId,
         changes: ProductChanges,
+        expected: Option<Product>,
     ) -> Result<Product, StoreError> {
-        self.store.update_product(id, changes).await
+        self.store.update_product(id, changes, expected).await
     }
 
     pub async fn remove(&self, id: ProductId) -> Result<Product, StoreError> {

@@ -1,6 +1,7 @@
 //! Settings from the environment, each with a default that runs the app locally:
 //! `HOST` (127.0.0.1), `PORT` (8080), `DATA_DIR` (./data), `DATABASE_URL` (none: files in
-//! `DATA_DIR`; set, PostgreSQL), `SEED_EXAMPLES` (true), the
+//! `DATA_DIR`; set, PostgreSQL), `SEED_EXAMPLES` (true), `STAFF_PASSWORD` (none: everyone may
+//! change the catalog), the
 //! socket limits `WS_FRAMES_PER_SEC` (50) and `WS_FRAME_BURST` (100), the fan-out's
 //! `FANOUT_REST_RATIO` (0.5, see `fanout::Pacing`), and the usual
 //! `LEPTOS_*` variables cargo-leptos sets (site root, output name).
@@ -20,6 +21,8 @@ pub struct Config {
     pub database_url: Option<String>,
     /// Whether a brand-new store starts with the example products.
     pub seed_examples: bool,
+    /// With it, only staff may change the catalog (see `auth`).
+    pub staff_password: Option<String>,
     pub leptos: LeptosOptions,
     pub sockets: SocketLimits,
     pub pacing: Pacing,
@@ -58,6 +61,9 @@ impl Config {
             data_dir: var("DATA_DIR").unwrap_or_else(|| "./data".into()).into(),
             database_url: var("DATABASE_URL"),
             seed_examples: flag("SEED_EXAMPLES", true)?,
+            staff_password: std::env::var("STAFF_PASSWORD")
+                .ok()
+                .filter(|p| !p.is_empty()),
             leptos,
             pacing: Pacing {
                 rest_ratio: number("FANOUT_REST_RATIO", 0.5, 0.0)?,

@@ -1,11 +1,13 @@
 //! Failures of HTTP requests, as the JSON body every client can rely on:
 //! `{"error": "readable sentence", "fields": {"price": "..."}}`.
 
-use axum::http::StatusCode;
+use axum::body::Body;
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 
 use crate::store::StoreError;
+use app::domain::access::STAFF_ONLY;
 use app::domain::{FieldErrors, Invalid};
 
 #[derive(Debug)]
@@ -28,6 +30,50 @@ impl ApiError {
             body: Invalid::new(what),
         }
     }
+
+    /// A catalog change without staff rights.
+    pub fn staff_only() -> Self {
+        ApiError {
+            status: StatusCode::UNAUTHORIZED,
+            body: Invalid::new(STAFF_ONLY),
+        }
+    }
+
+    /// The error body for a status when nothing more specific was said: for the framework's
+    /// own rejections, which must not reach a client as plain English text.
+    pub fn generic(status: StatusCode) -> Self {
+        let sentence = match status {
+            StatusCode::NOT_FOUND => "No existe esa ruta de la API",
+            StatusCode::METHOD_NOT_ALLOWED => "Método no permitido en esta ruta",
+            StatusCode::PAYLOAD_TOO_LARGE => TOO_LARGE,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => "El cuerpo debe ser JSON",
+            StatusCode::UNAUTHORIZED => STAFF_ONLY,
+            StatusCode::REQUEST_TIMEOUT => "La solicitud tardó demasiado en llegar",
+            s if s.is_server_error() => "Error interno del servidor; intentá de nuevo",
+            _ => "La solicitud no es válida",
+        };
+        ApiError {
+            status,
+            body: Invalid::new(sentence),
+        }
+    }
+}
+
+/// What a client is told when its body is over the limit.
+pub const TOO_LARGE: &str = "El cuerpo de la solicitud es demasiado grande (máximo 2 MB)";
+
+/// Middleware for the API: an error response that is not JSON (a rejection of the framework,
+/// say) is replaced by the contract's JSON body for its status.
+pub async fn json_errors(response: Response) -> Response {
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|value| value.as_bytes().starts_with(b"application/json"));
+    if (status.is_client_error() || status.is_server_error()) && !is_json {
+        return ApiError::generic(status).into_response();
+    }
+    response
 }
 
 impl From<Invalid> for ApiError {
@@ -48,6 +94,13 @@ impl From<StoreError> for ApiError {
                 body: Invalid::fields(
                     format!("Ya existe un producto con el código \"{code}\""),
                     FieldErrors::from([("code".into(), "ya lo usa otro producto".into())]),
+                ),
+            },
+            StoreError::ChangedMeanwhile(_) => ApiError {
+                status: StatusCode::CONFLICT,
+                body: Invalid::new(
+                    "Otra persona cambió este producto mientras lo editabas: revisá los datos \
+                     nuevos y volvé a guardar",
                 ),
             },
             StoreError::Io(e) => {
@@ -79,6 +132,13 @@ impl From<StoreError> for Invalid {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        (self.status, Json(self.body)).into_response()
+        let mut response: Response<Body> = (self.status, Json(self.body)).into_response();
+        if self.status == StatusCode::UNAUTHORIZED {
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer realm=\"tiempo real\""),
+            );
+        }
+        response
     }
 }

@@ -11,6 +11,7 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use axum::extract::ConnectInfo;
 use axum::Router;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
@@ -57,9 +58,9 @@ pub async fn serve(listener: TcpListener, router: Router, shutdown: Cancellation
         .keep_alive(true);
     let connections = TaskTracker::new();
     loop {
-        let stream = tokio::select! {
+        let (stream, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => stream,
+                Ok(accepted) => accepted,
                 Err(e) => {
                     // Out of file descriptors, say: wait a moment rather than spin.
                     tracing::warn!(error = %e, "accept failed");
@@ -70,7 +71,15 @@ pub async fn serve(listener: TcpListener, router: Router, shutdown: Cancellation
             _ = shutdown.cancelled() => break,
         };
         let _ = stream.set_nodelay(true);
-        let service = TowerToHyperService::new(router.clone());
+        // Handlers that need the client's address (the login limit) find it here.
+        let service = TowerToHyperService::new(
+            tower::ServiceBuilder::new()
+                .map_request(move |mut request: axum::extract::Request<_>| {
+                    request.extensions_mut().insert(ConnectInfo(peer));
+                    request
+                })
+                .service(router.clone()),
+        );
         let connection = http
             .serve_connection(TokioIo::new(stream), service)
             .with_upgrades();

@@ -4,6 +4,7 @@
 // Leptos views are deeply nested types; the page tree needs more than the default 128.
 #![recursion_limit = "256"]
 
+mod auth;
 mod catalog;
 mod chat_room;
 mod config;
@@ -11,6 +12,7 @@ mod error;
 mod fanout;
 mod http;
 mod live;
+mod presence;
 mod routes;
 mod state;
 mod store;
@@ -26,6 +28,7 @@ use crate::catalog::Catalog;
 use crate::chat_room::ChatRoom;
 use crate::config::Config;
 use crate::live::Views;
+use crate::presence::Presence;
 use crate::state::AppState;
 use crate::store::{FileStore, PgStore, Store};
 
@@ -67,9 +70,17 @@ async fn run() -> Result<(), String> {
     leptos.site_addr = addr;
 
     let shutdown = CancellationToken::new();
+    if config.staff_password.is_none() && !addr.ip().is_loopback() {
+        tracing::warn!(
+            "sin STAFF_PASSWORD, cualquiera que llegue a http://{addr} puede cambiar el \
+             catálogo: definila para que solo el personal pueda hacerlo"
+        );
+    }
     let state = AppState {
         catalog: Catalog::new(store.clone(), views.catalog.clone()),
+        presence: Presence::start(store.clone(), views.chat.clone(), shutdown.child_token()),
         chat: ChatRoom::new(store, views.chat.clone()),
+        access: auth::Policy::new(config.staff_password.as_deref()),
         leptos,
         sockets: config.sockets,
     };

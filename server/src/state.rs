@@ -5,14 +5,19 @@ use std::sync::Arc;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 
+use crate::auth::Policy;
 use crate::catalog::Catalog;
 use crate::chat_room::ChatRoom;
 use crate::config::SocketLimits;
+use crate::presence::Presence;
 
 #[derive(Clone)]
 pub struct AppState {
     pub catalog: Arc<Catalog>,
     pub chat: Arc<ChatRoom>,
+    pub presence: Arc<Presence>,
+    /// Who may change the catalog.
+    pub access: Policy,
     pub leptos: LeptosOptions,
     pub sockets: SocketLimits,
 }

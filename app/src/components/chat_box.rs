@@ -33,6 +33,8 @@ pub fn ChatBox() -> impl IntoView {
     let email = RwSignal::new(None::<String>);
     let messages = RwSignal::new(Vec::<ChatMessage>::new());
     let more_before = RwSignal::new(false);
+    // How many are in the chat (on every instance), as the server last said.
+    let online = RwSignal::new(None::<u64>);
     let (link, set_link) = signal(LinkState::Connecting);
     let outbox = Outbox::new();
     let error = RwSignal::new(None::<String>);
@@ -53,6 +55,7 @@ pub fn ChatBox() -> impl IntoView {
                 all.push(message);
             }
         }),
+        ChatEvent::Presence { online: count } => online.set(Some(count)),
         ChatEvent::Error(frame) => {
             if let Some((reference, text)) = in_flight.get_untracked() {
                 if frame.reference.as_ref() == Some(&reference) && draft.get_untracked().is_empty()
@@ -165,6 +168,12 @@ pub fn ChatBox() -> impl IntoView {
                         "Bienvenido " <strong>{move || email.get().unwrap_or_default()}</strong>
                     </p>
                     <ConnectionBadge state=link/>
+                    <span class="presence" data-testid="presence">
+                        {move || online.get().map(|n| match n {
+                            1 => "1 conectado".to_string(),
+                            n => format!("{n} conectados"),
+                        })}
+                    </span>
                     <button
                         type="button"
                         class="secondary"

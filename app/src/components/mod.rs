@@ -3,10 +3,14 @@
 
 mod chat_box;
 mod connection_badge;
+mod editing;
 mod live;
 mod live_catalog;
+mod live_rows;
+mod notice;
 mod outbox;
 mod product_card;
+mod product_editor;
 mod product_form;
 
 pub use chat_box::ChatBox;

@@ -3,17 +3,14 @@
 
 use leptos::prelude::*;
 
+use crate::domain::image::safe_src;
+use crate::domain::price::format_price;
 use crate::domain::Product;
-
-/// Formats a price the way the shop writes it: `$ 1234.50`.
-pub fn format_price(price: f64) -> String {
-    format!("$ {price:.2}")
-}
 
 #[component]
 pub fn ProductCard(
     product: Product,
-    /// Extra content at the bottom of the card (the delete button on the live page).
+    /// Extra content at the bottom of the card (the edit and delete buttons on the live page).
     #[prop(optional)]
     children: Option<Children>,
 ) -> impl IntoView {
@@ -28,14 +25,12 @@ pub fn ProductCard(
         category,
         thumbnails,
     } = product;
-    let image = thumbnails.first().cloned();
     let code_attribute = code.clone();
-    let alt = title.clone();
     view! {
-        <article class="product-card" data-product-id=id data-code=code_attribute>
-            {image.map(|src| view! { <img class="thumb" src=src alt=alt.clone() loading="lazy"/> })}
+        <article class="product-card" id=format!("product-{id}") data-product-id=id data-code=code_attribute>
+            <Thumbnail address=thumbnails.first().cloned()/>
             <div class="product-body">
-                <h3 class="product-title">{title.clone()}</h3>
+                <h3 class="product-title">{title}</h3>
                 <p class="product-description">{description}</p>
                 <dl class="product-facts">
                     <dt>"Precio"</dt>
@@ -53,5 +48,22 @@ pub fn ProductCard(
                 {children.map(|children| children())}
             </div>
         </article>
+    }
+}
+
+/// The product's first picture in a box of fixed proportions, over a neutral placeholder that
+/// shows when there is no picture, when its address is not one a page may load, or when it
+/// fails to load (the image removes itself; with scripts off a broken image with an empty
+/// `alt` draws nothing, so the placeholder shows just the same).
+#[component]
+fn Thumbnail(address: Option<String>) -> impl IntoView {
+    let src = address.as_deref().and_then(safe_src).map(str::to_string);
+    view! {
+        <div class="thumb">
+            <span class="thumb-placeholder" aria-hidden="true">"Sin imagen"</span>
+            {src.map(|src| view! {
+                <img src=src alt="" loading="lazy" decoding="async" onerror="this.remove()"/>
+            })}
+        </div>
     }
 }

@@ -8,7 +8,7 @@
 use leptos::html;
 use leptos::prelude::*;
 
-use crate::domain::{product::ProductForm, FieldErrors};
+use crate::domain::{product::ProductForm, FieldErrors, Product};
 
 /// The form element and the problems to show next to its fields.
 #[derive(Clone, Copy)]
@@ -62,46 +62,85 @@ impl Default for FormState {
     }
 }
 
+/// What the form does: add a new product, or edit one (shown as it was when the form opened).
+#[derive(Clone, Debug, PartialEq)]
+pub enum FormMode {
+    Add,
+    Edit(Product),
+}
+
 /// The form itself. `on_submit` runs only once hydrated; before that the browser posts the
-/// form to `/realtimeproducts/products`.
+/// form to the server (`/realtimeproducts/products` to add, `.../products/{id}` to edit).
 #[component]
 pub fn ProductFormView(
     state: FormState,
+    mode: FormMode,
     on_submit: impl Fn() + Send + Sync + 'static,
     /// False while there is no connection: the button says so instead of failing silently.
     #[prop(into)]
     can_send: Signal<bool>,
+    /// Notices under the fields (the edit form's news of changes by others, say).
+    #[prop(optional)]
+    notices: Option<Children>,
+    /// More buttons beside the main one (the edit form's Cancel).
+    #[prop(optional)]
+    actions: Option<Children>,
 ) -> impl IntoView {
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         on_submit();
     };
+    let (action, heading, button, prefix, shown) = match &mode {
+        FormMode::Add => (
+            "/realtimeproducts/products".to_string(),
+            "Agregar producto",
+            "Agregar",
+            "product".to_string(),
+            None,
+        ),
+        FormMode::Edit(product) => (
+            format!("/realtimeproducts/products/{}", product.id),
+            "Editar producto",
+            "Guardar",
+            format!("edit-{}", product.id),
+            Some(product.clone()),
+        ),
+    };
+    let value = |pick: fn(&Product) -> String| shown.as_ref().map(pick).unwrap_or_default();
+    let active = shown.as_ref().is_none_or(|product| product.status);
+    let original = shown
+        .as_ref()
+        .map(|product| serde_json::to_string(product).unwrap_or_default());
+    let class = match mode {
+        FormMode::Add => "product-form",
+        FormMode::Edit(_) => "product-form editing",
+    };
     view! {
-        <form
-            class="product-form"
-            method="post"
-            action="/realtimeproducts/products"
-            on:submit=submit
-            node_ref=state.form
-            novalidate
-        >
-            <h2>"Agregar producto"</h2>
+        <form class=class method="post" action=action on:submit=submit node_ref=state.form novalidate>
+            <h2>{heading}</h2>
+            {original.map(|original| view! { <input type="hidden" name="original" value=original/> })}
             <div class="form-grid">
-                <Field state label="Título" name="title"/>
-                <Field state label="Descripción" name="description" kind="textarea"/>
-                <Field state label="Código" name="code"/>
-                <Field state label="Precio" name="price" kind="number"/>
-                <Field state label="Stock" name="stock" kind="number"/>
-                <Field state label="Categoría" name="category"/>
-                <Field state label="Imágenes (URL, una por línea)" name="thumbnails" kind="textarea"/>
+                <Field state prefix=prefix.clone() label="Título" name="title" value=value(|p| p.title.clone())/>
+                <Field state prefix=prefix.clone() label="Descripción" name="description" kind="textarea"
+                    value=value(|p| p.description.clone())/>
+                <Field state prefix=prefix.clone() label="Código" name="code" value=value(|p| p.code.clone())/>
+                <Field state prefix=prefix.clone() label="Precio" name="price" kind="number"
+                    value=value(|p| p.price.to_string())/>
+                <Field state prefix=prefix.clone() label="Stock" name="stock" kind="number"
+                    value=value(|p| p.stock.to_string())/>
+                <Field state prefix=prefix.clone() label="Categoría" name="category" value=value(|p| p.category.clone())/>
+                <Field state prefix=prefix.clone() label="Imágenes (URL, una por línea)" name="thumbnails" kind="textarea"
+                    value=value(|p| p.thumbnails.join("\n"))/>
                 <label class="check">
-                    <input type="checkbox" name="status" value="on" checked/>
+                    <input type="checkbox" name="status" value="on" checked=active/>
                     "Activo (disponible para la venta)"
                 </label>
             </div>
-            <button type="submit" class="primary" disabled=move || !can_send.get()>
-                "Agregar"
-            </button>
+            {notices.map(|notices| notices())}
+            <div class="form-actions">
+                <button type="submit" class="primary" disabled=move || !can_send.get()>{button}</button>
+                {actions.map(|actions| actions())}
+            </div>
         </form>
     }
 }
@@ -110,15 +149,20 @@ pub fn ProductFormView(
 #[component]
 fn Field(
     state: FormState,
+    /// Makes the ids unique when several forms are on the page.
+    prefix: String,
     label: &'static str,
     name: &'static str,
     #[prop(default = "text")] kind: &'static str,
+    /// The initial value (the product's, in an edit form).
+    #[prop(optional)]
+    value: String,
 ) -> impl IntoView {
-    let id = format!("product-{name}");
+    let id = format!("{prefix}-{name}");
     let error_id = format!("{id}-error");
     let error = move || state.errors.with(|errors| errors.get(name).cloned());
     let control = if kind == "textarea" {
-        view! { <textarea id=id.clone() name=name rows="3" aria-describedby=error_id.clone()></textarea> }
+        view! { <textarea id=id.clone() name=name rows="3" aria-describedby=error_id.clone()>{value}</textarea> }
             .into_any()
     } else {
         let number = kind == "number";
@@ -127,6 +171,7 @@ fn Field(
                 id=id.clone()
                 name=name
                 type=kind
+                value=value
                 step=number.then_some(if name == "price" { "0.01" } else { "1" })
                 min=number.then_some("0")
                 aria-describedby=error_id.clone()

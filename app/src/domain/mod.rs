@@ -1,9 +1,14 @@
 //! Domain types shared by the server and the browser.
 
+pub mod access;
+pub mod image;
 pub mod message;
+pub mod price;
 pub mod product;
+pub mod search;
 pub mod validation;
 
+pub use access::Access;
 pub use message::{ChatMessage, MessageDraft};
 pub use product::{NewProduct, Product, ProductChanges, ProductId};
 pub use validation::{FieldErrors, Invalid};

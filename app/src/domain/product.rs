@@ -250,6 +250,22 @@ impl NewProduct {
     }
 }
 
+impl From<NewProduct> for ProductChanges {
+    /// Every field: what an edit form sends.
+    fn from(all: NewProduct) -> Self {
+        ProductChanges {
+            title: Some(all.title),
+            description: Some(all.description),
+            code: Some(all.code),
+            price: Some(all.price),
+            status: Some(all.status),
+            stock: Some(all.stock),
+            category: Some(all.category),
+            thumbnails: Some(all.thumbnails),
+        }
+    }
+}
+
 impl ProductChanges {
     /// Checks a partial update: only the fields present are checked and changed. An `id` in the
     /// body is ignored: the product is named by the request, and its id never changes.

@@ -3,12 +3,15 @@
 
 use std::sync::Arc;
 
-use crate::domain::Product;
+use crate::domain::{Access, Product};
 
-/// Read access to the current catalog, for server rendering.
+/// Read access to the current catalog, and what the request may do with it, for server
+/// rendering.
 #[derive(Clone)]
 pub struct PageData {
     pub products: Arc<dyn Fn() -> Vec<Product> + Send + Sync>,
+    /// Whether the request being rendered may edit the catalog.
+    pub access: Access,
 }
 
 impl PageData {
@@ -17,6 +20,11 @@ impl PageData {
         leptos::prelude::use_context::<PageData>()
             .map(|data| (data.products)())
             .unwrap_or_default()
+    }
+
+    /// What the request being rendered may do; a visitor's rights when unknown.
+    pub fn access() -> Access {
+        leptos::prelude::use_context::<PageData>().map_or(Access::Visitor, |data| data.access)
     }
 }
 

@@ -4,6 +4,7 @@
 mod chat;
 mod data;
 mod home;
+mod login;
 mod realtime;
 
 use leptos::prelude::*;
@@ -16,6 +17,7 @@ use leptos_router::{
 pub use chat::ChatPage;
 pub use data::{PageData, PageNotice};
 pub use home::HomePage;
+pub use login::LoginPage;
 pub use realtime::RealtimeProductsPage;
 
 /// The whole HTML document, rendered on the server around [`App`].
@@ -58,6 +60,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("") view=HomePage/>
                     <Route path=path!("realtimeproducts") view=RealtimeProductsPage/>
                     <Route path=path!("chat") view=ChatPage/>
+                    <Route path=path!("login") view=LoginPage/>
                 </Routes>
             </main>
         </Router>

@@ -10,14 +10,16 @@ use crate::components::{ChatBox, LiveCatalog};
 #[component]
 pub fn RealtimeProductsPage() -> impl IntoView {
     let query = use_query_map();
-    let notice = query.with_untracked(|q| {
-        q.get("error")
+    let (notice, edit) = query.with_untracked(|q| {
+        let notice = q
+            .get("error")
             .map(PageNotice::Error)
-            .or_else(|| q.get("ok").map(PageNotice::Ok))
+            .or_else(|| q.get("ok").map(PageNotice::Ok));
+        (notice, q.get("edit").and_then(|id| id.parse().ok()))
     });
     view! {
         <Title text="Productos en tiempo real · tiempo real"/>
-        <LiveCatalog initial=PageData::products() notice/>
+        <LiveCatalog initial=PageData::products() notice access=PageData::access() edit/>
         <section class="chat-section">
             <h2>"Centro de mensajes"</h2>
             <ChatBox/>

@@ -1,43 +1,92 @@
 //! Plain HTML form posts from `/realtimeproducts`, for browsers without JavaScript (or before
 //! the WASM has loaded). Each does what the socket request would, then redirects back to the
-//! page (303, so a reload does not post again) with the outcome in the query string.
+//! page (303, so a reload does not post again) with the outcome in the query string. Without
+//! staff rights (see `auth`) they change nothing and say why.
 
 use axum::extract::rejection::FormRejection;
-use axum::extract::{Form, Path, State};
+use axum::extract::{Form, State};
+use axum::http::HeaderMap;
 use axum::response::Redirect;
+use serde::Deserialize;
 
-use super::query::product_id;
+use super::query::ProductIdPath;
 use crate::state::AppState;
+use app::domain::access::STAFF_ONLY;
 use app::domain::product::ProductForm;
-use app::domain::Invalid;
+use app::domain::{Invalid, Product, ProductChanges};
 
 const PAGE: &str = "/realtimeproducts";
 
 pub async fn add_product(
     State(state): State<AppState>,
+    headers: HeaderMap,
     form: Result<Form<ProductForm>, FormRejection>,
 ) -> Redirect {
+    if !state.access.access(&headers).can_edit() {
+        return back(&[("error", STAFF_ONLY.into())]);
+    }
     let Ok(Form(form)) = form else {
-        return back("error", "El formulario llegó incompleto".into());
+        return back(&[("error", "El formulario llegó incompleto".into())]);
     };
     let created = match form.parse() {
         Ok(new) => state.catalog.create(new).await.map_err(Invalid::from),
         Err(invalid) => Err(invalid),
     };
     match created {
-        Ok(product) => back("ok", format!("Producto agregado: {}", product.title)),
-        Err(invalid) => back("error", explain(&invalid)),
+        Ok(product) => back(&[("ok", format!("Producto agregado: {}", product.title))]),
+        Err(invalid) => back(&[("error", explain(&invalid))]),
     }
 }
 
-pub async fn remove_product(State(state): State<AppState>, Path(id): Path<String>) -> Redirect {
-    let removed = match product_id(&id) {
-        Ok(id) => state.catalog.remove(id).await.map_err(Invalid::from),
-        Err(e) => Err(e.body),
+/// The edit form: every field, plus the product as the form showed it (`original`, JSON), so
+/// that a change someone else made meanwhile is reported instead of overwritten.
+#[derive(Deserialize)]
+pub struct EditForm {
+    #[serde(flatten)]
+    fields: ProductForm,
+    #[serde(default)]
+    original: String,
+}
+
+pub async fn edit_product(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ProductIdPath(id): ProductIdPath,
+    form: Result<Form<EditForm>, FormRejection>,
+) -> Redirect {
+    if !state.access.access(&headers).can_edit() {
+        return back(&[("error", STAFF_ONLY.into())]);
+    }
+    let Ok(Form(form)) = form else {
+        return back(&[("error", "El formulario llegó incompleto".into())]);
     };
-    match removed {
-        Ok(product) => back("ok", format!("Producto eliminado: {}", product.title)),
-        Err(invalid) => back("error", explain(&invalid)),
+    let expected = serde_json::from_str::<Product>(&form.original).ok();
+    let updated = match form.fields.parse() {
+        Ok(all) => state
+            .catalog
+            .update(id, ProductChanges::from(all), expected)
+            .await
+            .map_err(Invalid::from),
+        Err(invalid) => Err(invalid),
+    };
+    match updated {
+        Ok(product) => back(&[("ok", format!("Producto actualizado: {}", product.title))]),
+        // The form opens again, with what is stored now.
+        Err(invalid) => back(&[("error", explain(&invalid)), ("edit", id.to_string())]),
+    }
+}
+
+pub async fn remove_product(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ProductIdPath(id): ProductIdPath,
+) -> Redirect {
+    if !state.access.access(&headers).can_edit() {
+        return back(&[("error", STAFF_ONLY.into())]);
+    }
+    match state.catalog.remove(id).await.map_err(Invalid::from) {
+        Ok(product) => back(&[("ok", format!("Producto eliminado: {}", product.title))]),
+        Err(invalid) => back(&[("error", explain(&invalid))]),
     }
 }
 
@@ -61,7 +110,7 @@ fn explain(invalid: &Invalid) -> String {
     text
 }
 
-fn back(key: &str, text: String) -> Redirect {
-    let query = serde_urlencoded::to_string([(key, text)]).unwrap_or_default();
+fn back(query: &[(&str, String)]) -> Redirect {
+    let query = serde_urlencoded::to_string(query).unwrap_or_default();
     Redirect::to(&format!("{PAGE}?{query}"))
 }

@@ -1,23 +1,19 @@
 //! `/`, served from a cache. The home page depends on nothing but the catalog, so it is
 //! rendered once per catalog change, compressed once with brotli and gzip, and every request
 //! until the next change gets those bytes. Rendering and compressing on every request would
-//! cap the page at a few thousand requests per second.
+//! cap the page at a few thousand requests per second. A search (`/?q=...`) is rendered for
+//! its request.
 
-use std::future::Future;
 use std::io::Write;
-use std::pin::Pin;
 use std::sync::{Arc, PoisonError, RwLock};
 
 use axum::body::{Body, Bytes};
-use axum::http::{header, HeaderMap, HeaderValue, Request, Response, StatusCode};
+use axum::http::{header, HeaderValue, Request, Response, StatusCode};
 use axum::response::IntoResponse;
 
+use super::pages::Pages;
 use crate::catalog::Catalog;
 use app::domain::Product;
-
-type Render = Arc<
-    dyn Fn(Request<Body>) -> Pin<Box<dyn Future<Output = Response<Body>> + Send>> + Send + Sync,
->;
 
 /// The rendered page for one state of the catalog.
 struct Rendered {
@@ -30,26 +26,24 @@ struct Rendered {
 
 pub struct HomeCache {
     catalog: Arc<Catalog>,
-    render: Render,
+    pages: Pages,
     current: RwLock<Option<Arc<Rendered>>>,
 }
 
 impl HomeCache {
-    /// `render` is the Leptos handler that renders the page for a request.
-    pub fn new<F, Fut>(catalog: Arc<Catalog>, render: F) -> Arc<Self>
-    where
-        F: Fn(Request<Body>) -> Fut + Send + Sync + 'static,
-        Fut: Future<Output = Response<Body>> + Send + 'static,
-    {
-        let render: Render = Arc::new(move |request| Box::pin(render(request)));
+    pub fn new(catalog: Arc<Catalog>, pages: Pages) -> Arc<Self> {
         Arc::new(HomeCache {
             catalog,
-            render,
+            pages,
             current: RwLock::new(None),
         })
     }
 
-    pub async fn serve(&self, headers: HeaderMap) -> Response<Body> {
+    pub async fn serve(&self, request: Request<Body>) -> Response<Body> {
+        if request.uri().query().is_some_and(|query| !query.is_empty()) {
+            return self.pages.render(request).await;
+        }
+        let headers = request.headers();
         let page = match self.fresh() {
             Some(page) => page,
             None => match self.render_now().await {
@@ -99,10 +93,7 @@ impl HomeCache {
     async fn render_now(&self) -> Result<Arc<Rendered>, Response<Body>> {
         // Taken before rendering: if the catalog changes meanwhile, the next request renders again.
         let products = self.catalog.products();
-        let request = Request::get("/")
-            .body(Body::empty())
-            .expect("a valid request");
-        let response = (self.render)(request).await;
+        let response = self.pages.get("/").await;
         if response.status() != StatusCode::OK {
             return Err(response);
         }

@@ -1,53 +1,93 @@
-//! The HTTP surface: the JSON API, the sockets, the plain form posts, health, and the
+//! The HTTP surface: the JSON API, the sockets, the plain form posts, login, health, and the
 //! Leptos pages with their static files.
 
+mod editor;
 mod forms;
 mod home;
+mod login;
 mod messages;
+mod pages;
 mod products;
 mod query;
 
+use std::sync::Arc;
+
+use axum::http::request::Parts;
 use axum::routing::{any, get, post};
-use axum::{Json, Router};
-use leptos::prelude::provide_context;
+use axum::{Extension, Json, Router};
+use leptos::prelude::{provide_context, use_context};
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
 
-use crate::error::ApiError;
+use crate::error::{json_errors, ApiError};
 use crate::state::AppState;
 use crate::ws;
+use app::domain::Access;
 use app::pages::PageData;
+use pages::Pages;
 
 pub fn router(state: AppState) -> Router {
     let page_data = {
-        let catalog = state.catalog.clone();
+        let (catalog, policy) = (state.catalog.clone(), state.access.clone());
         move || {
             let catalog = catalog.clone();
+            // The request being rendered (Leptos provides it): staff see edit controls.
+            let access = use_context::<Parts>()
+                .map_or(Access::Visitor, |parts| policy.access(&parts.headers));
             provide_context(PageData {
-                products: std::sync::Arc::new(move || catalog.products().to_vec()),
+                products: Arc::new(move || catalog.products().to_vec()),
+                access,
             });
         }
     };
     let leptos = state.leptos.clone();
     let shell = move || app::shell(leptos.clone());
-    let home = home::HomeCache::new(
-        state.catalog.clone(),
-        leptos_axum::render_app_to_stream_with_context(page_data.clone(), shell.clone()),
-    );
+    let pages = Pages::new(leptos_axum::render_app_to_stream_with_context(
+        page_data.clone(),
+        shell.clone(),
+    ));
+    let home = home::HomeCache::new(state.catalog.clone(), pages.clone());
     // `/` is served from its cache; Leptos renders the other pages per request.
-    let pages: Vec<_> = generate_route_list(app::App)
+    let leptos_pages: Vec<_> = generate_route_list(app::App)
         .into_iter()
         .filter(|route| route.path() != "/")
         .collect();
     Router::new()
         .route(
             "/",
-            get(move |headers| {
+            get(move |request| {
                 let home = home.clone();
-                async move { home.serve(headers).await }
+                async move { home.serve(request).await }
             }),
         )
+        .merge(api())
+        .route("/realtimeproducts/products", post(forms::add_product))
+        .route("/realtimeproducts/products/{id}", post(forms::edit_product))
+        .route(
+            "/realtimeproducts/products/{id}/delete",
+            post(forms::remove_product),
+        )
+        .route("/login", post(login::log_in))
+        .route("/logout", post(login::log_out))
+        .route(
+            "/healthz",
+            get(|| async { Json(serde_json::json!({"status": "ok"})) }),
+        )
+        .leptos_routes_with_context(&state, leptos_pages, page_data, shell)
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(
+            app::shell,
+        ))
+        .layer(Extension(pages))
+        .layer(CompressionLayer::new())
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// The JSON API and the sockets: every failure answers the contract's JSON body, the
+/// framework's own rejections included.
+fn api() -> Router<AppState> {
+    Router::new()
         .route(
             "/api/products",
             get(products::list)
@@ -73,28 +113,10 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/ws/products", get(ws::products))
         .route("/ws/chat", get(ws::chat))
-        .route("/realtimeproducts/products", post(forms::add_product))
-        .route(
-            "/realtimeproducts/products/{id}/delete",
-            post(forms::remove_product),
-        )
-        .route(
-            "/healthz",
-            get(|| async { Json(serde_json::json!({"status": "ok"})) }),
-        )
-        .leptos_routes_with_context(&state, pages, page_data, shell)
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(
-            app::shell,
-        ))
-        .layer(CompressionLayer::new())
-        .layer(TraceLayer::new_for_http())
-        .with_state(state)
+        .layer(axum::middleware::map_response(json_errors))
 }
 
 /// A JSON 405 for a method an API path does not take, like every other API failure.
 async fn method_not_allowed() -> ApiError {
-    ApiError {
-        status: axum::http::StatusCode::METHOD_NOT_ALLOWED,
-        body: app::domain::Invalid::new("Método no permitido en esta ruta"),
-    }
+    ApiError::generic(axum::http::StatusCode::METHOD_NOT_ALLOWED)
 }

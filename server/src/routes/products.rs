@@ -1,10 +1,12 @@
-//! `/api/products`: list, read, create, partially update and delete products.
+//! `/api/products`: list, read, create, partially update and delete products. Changes need
+//! staff rights when `STAFF_PASSWORD` is set ([`Editor`]).
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 
-use super::query::{json_body, number, product_id, Body, Params};
+use super::editor::Editor;
+use super::query::{json_body, number, Body, Params, ProductIdPath};
 use crate::error::ApiError;
 use crate::state::AppState;
 use app::domain::{NewProduct, Product, ProductChanges};
@@ -22,9 +24,8 @@ pub async fn list(
 
 pub async fn show(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    ProductIdPath(id): ProductIdPath,
 ) -> Result<Json<Product>, ApiError> {
-    let id = product_id(&id)?;
     state
         .catalog
         .get(id)
@@ -33,6 +34,7 @@ pub async fn show(
 }
 
 pub async fn create(
+    _: Editor,
     State(state): State<AppState>,
     body: Body,
 ) -> Result<(StatusCode, Json<Product>), ApiError> {
@@ -42,19 +44,19 @@ pub async fn create(
 }
 
 pub async fn update(
+    _: Editor,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    ProductIdPath(id): ProductIdPath,
     body: Body,
 ) -> Result<Json<Product>, ApiError> {
-    let id = product_id(&id)?;
     let changes = ProductChanges::from_json(&json_body(&body)?)?;
-    Ok(Json(state.catalog.update(id, changes).await?))
+    Ok(Json(state.catalog.update(id, changes, None).await?))
 }
 
 pub async fn remove(
+    _: Editor,
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    ProductIdPath(id): ProductIdPath,
 ) -> Result<Json<Product>, ApiError> {
-    let id = product_id(&id)?;
     Ok(Json(state.catalog.remove(id).await?))
 }

@@ -4,7 +4,9 @@ use std::collections::HashMap;
 
 use app::domain::{FieldErrors, Invalid};
 use axum::extract::rejection::QueryRejection;
-use axum::extract::Query;
+use axum::extract::{FromRequestParts, Path, Query};
+use axum::http::request::Parts;
+use axum::http::StatusCode;
 
 use crate::error::ApiError;
 
@@ -31,6 +33,21 @@ pub fn number(params: &Params, name: &str) -> Result<Option<u64>, ApiError> {
     }
 }
 
+/// The `{id}` of a product path. Its rejection is already the API's error: anything that is
+/// not an id (even bytes that are not UTF-8) names no product, hence a JSON 404.
+pub struct ProductIdPath(pub u64);
+
+impl<S: Send + Sync> FromRequestParts<S> for ProductIdPath {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        match Path::<String>::from_request_parts(parts, state).await {
+            Ok(Path(raw)) => product_id(&raw).map(ProductIdPath),
+            Err(_) => Err(ApiError::not_found("No existe un producto con ese id")),
+        }
+    }
+}
+
 /// A product id from the path; anything that is not one names no product, hence 404.
 pub fn product_id(raw: &str) -> Result<u64, ApiError> {
     raw.parse::<u64>()
@@ -46,10 +63,15 @@ pub type Body = Result<axum::body::Bytes, axum::extract::rejection::BytesRejecti
 /// Parses a JSON request body, with a JSON 400 for anything that is not JSON (and the
 /// rejection's own status, such as 413, for a body that could not be read).
 pub fn json_body(body: &Body) -> Result<serde_json::Value, ApiError> {
-    let body = body.as_ref().map_err(|rejection| ApiError {
-        status: rejection.status(),
-        body: Invalid::new(format!("No se pudo leer el cuerpo: {rejection}")),
-    })?;
+    let body = body
+        .as_ref()
+        .map_err(|rejection| match rejection.status() {
+            StatusCode::PAYLOAD_TOO_LARGE => ApiError::generic(StatusCode::PAYLOAD_TOO_LARGE),
+            status => ApiError {
+                status,
+                body: Invalid::new("No se pudo leer el cuerpo de la solicitud"),
+            },
+        })?;
     serde_json::from_slice(body).map_err(|e| {
         ApiError::bad_request(Invalid::new(format!("El cuerpo no es JSON válido: {e}")))
     })

@@ -26,6 +26,9 @@ pub enum StoreError {
     NotFound(ProductId),
     #[error("code {0:?} is taken")]
     DuplicateCode(String),
+    /// An update that expected the product as it was is refused: it has changed since.
+    #[error("product {0} changed since the client read it")]
+    ChangedMeanwhile(ProductId),
     /// The disk refused a write.
     #[error("disk write failed: {0}")]
     Io(#[from] std::io::Error),
@@ -59,10 +62,12 @@ impl LoadError {
 #[async_trait::async_trait]
 pub trait Store: Send + Sync + 'static {
     async fn create_product(&self, new: NewProduct) -> Result<Product, StoreError>;
+    /// Applies `changes`; with `expected`, only if the product is still exactly that.
     async fn update_product(
         &self,
         id: ProductId,
         changes: ProductChanges,
+        expected: Option<Product>,
     ) -> Result<Product, StoreError>;
     async fn remove_product(&self, id: ProductId) -> Result<Product, StoreError>;
     /// Gives the draft an id and the current time, stores it and returns it.
@@ -74,4 +79,7 @@ pub trait Store: Send + Sync + 'static {
         limit: usize,
         before: Option<u64>,
     ) -> Result<Vec<ChatMessage>, StoreError>;
+    /// Reports that this instance has `here` chat sockets open and returns how many are open
+    /// on every instance sharing the store.
+    async fn presence(&self, here: u64) -> Result<u64, StoreError>;
 }

@@ -1,4 +1,4 @@
-//! `/ws/chat`: the history, then every message; `send` requests.
+//! `/ws/chat`: the history, then every message and the presence count; `send` requests.
 
 use std::sync::Arc;
 
@@ -7,20 +7,34 @@ use tungstenite::Utf8Bytes;
 
 use super::connection::Channel;
 use crate::chat_room::ChatRoom;
-use crate::fanout::Fanout;
+use crate::fanout::{Fanout, Mailbox};
 use crate::live::frame_bytes;
+use crate::presence::Presence;
 use app::domain::{Invalid, MessageDraft};
 use app::protocol::{ChatEvent, ChatRequest, ErrorFrame};
 
-pub struct ChatChannel(pub Arc<ChatRoom>);
+pub struct ChatChannel {
+    pub chat: Arc<ChatRoom>,
+    pub presence: Arc<Presence>,
+}
 
 impl Channel for ChatChannel {
     fn first_frame(&self) -> (Bytes, u64) {
-        self.0.first_frame()
+        self.chat.first_frame()
     }
 
     fn events(&self) -> &Fanout {
-        self.0.events()
+        self.chat.events()
+    }
+
+    /// One more in the chat; the newcomer learns how many right after its history.
+    fn joined(&self, mailbox: &Mailbox) {
+        self.presence.joined();
+        mailbox.send(self.presence.frame());
+    }
+
+    fn left(&self) {
+        self.presence.left();
     }
 
     async fn handle(&self, text: &str) -> Option<Utf8Bytes> {
@@ -33,7 +47,7 @@ impl Channel for ChatChannel {
             Err(rejected) => return Some(frame_bytes(&ChatEvent::Error(rejected))),
         };
         let outcome = match MessageDraft::new(&email, &text) {
-            Ok(draft) => self.0.post(draft).await.map_err(Invalid::from),
+            Ok(draft) => self.chat.post(draft).await.map_err(Invalid::from),
             Err(invalid) => Err(invalid),
         };
         let error = outcome.err()?;

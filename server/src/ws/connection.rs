@@ -35,6 +35,10 @@ pub trait Channel: Send + Sync + 'static {
     fn events(&self) -> &Fanout;
     /// Carries out one client frame; returns the error frame for this client alone, if any.
     fn handle(&self, text: &str) -> impl Future<Output = Option<Utf8Bytes>> + Send;
+    /// The socket joined (after its first frame was queued).
+    fn joined(&self, _mailbox: &Mailbox) {}
+    /// The socket ended.
+    fn left(&self) {}
 }
 
 pub async fn serve(
@@ -48,8 +52,10 @@ pub async fn serve(
     let stream = Arc::new(stream);
     let (first, cursor) = channel.first_frame();
     let mailbox = channel.events().attach(stream.clone(), first, cursor);
+    channel.joined(&mailbox);
     let end = read(&stream, already_read, &mailbox, &channel, limits).await;
     mailbox.release();
+    channel.left();
     tracing::info!(socket = name, reason = ?end, "cliente desconectado");
 }
 

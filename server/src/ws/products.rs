@@ -1,4 +1,5 @@
-//! `/ws/products`: a snapshot, then every catalog change; `add`, `update`, `remove` requests.
+//! `/ws/products`: a snapshot, then every catalog change; `add`, `update`, `remove` requests,
+//! carried out only for a socket opened with staff rights (see `auth`).
 
 use std::sync::Arc;
 
@@ -9,18 +10,23 @@ use super::connection::Channel;
 use crate::catalog::Catalog;
 use crate::fanout::Fanout;
 use crate::live::frame_bytes;
+use app::domain::access::STAFF_ONLY;
 use app::domain::Invalid;
 use app::protocol::{ErrorFrame, ProductEvent, ProductRequest};
 
-pub struct ProductsChannel(pub Arc<Catalog>);
+pub struct ProductsChannel {
+    pub catalog: Arc<Catalog>,
+    /// Whether the socket was opened with the right to change the catalog.
+    pub may_edit: bool,
+}
 
 impl Channel for ProductsChannel {
     fn first_frame(&self) -> (Bytes, u64) {
-        self.0.first_frame()
+        self.catalog.first_frame()
     }
 
     fn events(&self) -> &Fanout {
-        self.0.events()
+        self.catalog.events()
     }
 
     async fn handle(&self, text: &str) -> Option<Utf8Bytes> {
@@ -28,15 +34,25 @@ impl Channel for ProductsChannel {
             Ok(request) => request,
             Err(rejected) => return Some(frame_bytes(&ProductEvent::Error(rejected))),
         };
+        if !self.may_edit {
+            return Some(frame_bytes(&ProductEvent::Error(ErrorFrame::new(
+                request.reference().cloned(),
+                Invalid::new(STAFF_ONLY),
+            ))));
+        }
+        let catalog = &self.catalog;
         // Success needs no reply: the change comes back to this client as the broadcast event.
         let (reference, outcome) = match request {
-            ProductRequest::Add { reference, product } => (reference, self.0.create(product).await),
+            ProductRequest::Add { reference, product } => {
+                (reference, catalog.create(product).await)
+            }
             ProductRequest::Update {
                 reference,
                 id,
                 changes,
-            } => (reference, self.0.update(id, changes).await),
-            ProductRequest::Remove { reference, id } => (reference, self.0.remove(id).await),
+                expected,
+            } => (reference, catalog.update(id, changes, expected).await),
+            ProductRequest::Remove { reference, id } => (reference, catalog.remove(id).await),
         };
         let error = outcome.err()?;
         Some(frame_bytes(&ProductEvent::Error(ErrorFrame::new(

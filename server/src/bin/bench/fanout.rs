@@ -164,10 +164,10 @@ fn sum(targets: &[Target], figure: fn(&Target) -> Option<f64>) -> Option<f64> {
     targets.iter().map(figure).sum()
 }
 
-type Socket =
+pub type Socket =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
-async fn connect(url: &str) -> Result<Socket, String> {
+pub async fn connect(url: &str) -> Result<Socket, String> {
     // Small client buffers: ten thousand of these share the machine with the server.
     let config = WebSocketConfig::default()
         .read_buffer_size(4096)

@@ -1,5 +1,5 @@
 //! The load benchmark:
-//! `cargo run --release -p server --bin bench -- [chat|products|home|writes|all] [options]`.
+//! `cargo run --release -p server --bin bench -- [chat|products|home|writes|storm|all] [options]`.
 //!
 //! It starts the release server with a fresh data directory (or database), or measures one
 //! already running (`--addr`), drives it over loopback only, and stops by itself. Each run
@@ -17,6 +17,7 @@ mod database;
 mod fanout;
 mod home;
 mod stats;
+mod storm;
 mod target;
 mod writes;
 
@@ -114,12 +115,15 @@ fn main() -> ExitCode {
         "chat" => vec![Scenario::Fanout("chat")],
         "products" => vec![Scenario::Fanout("products")],
         "home" => vec![Scenario::Home],
+        "storm" => vec![Scenario::Storm],
         "writes" => [Kind::Products, Kind::Messages]
             .into_iter()
             .flat_map(|kind| [1, 8].map(|writers| Scenario::Writes(kind, writers)))
             .collect(),
         other => {
-            eprintln!("bench: unknown scenario {other} (chat, products, home, writes or all)");
+            eprintln!(
+                "bench: unknown scenario {other} (chat, products, home, writes, storm or all)"
+            );
             return ExitCode::FAILURE;
         }
     };
@@ -151,6 +155,7 @@ fn main() -> ExitCode {
             let row = runtime.block_on(async {
                 match scenario {
                     Scenario::Home => home::run(&options).await,
+                    Scenario::Storm => storm::run(&options).await,
                     Scenario::Fanout(kind) => fanout::run(kind, &options, cluster.as_ref()).await,
                     Scenario::Writes(kind, writers) => {
                         writes::run(kind, writers, &options, cluster.as_ref()).await
@@ -183,6 +188,7 @@ fn main() -> ExitCode {
 enum Scenario {
     Fanout(&'static str),
     Home,
+    Storm,
     Writes(Kind, usize),
 }
 
@@ -191,6 +197,7 @@ impl Scenario {
         match self {
             Scenario::Fanout(kind) => kind.to_string(),
             Scenario::Home => "home".into(),
+            Scenario::Storm => "storm".into(),
             Scenario::Writes(Kind::Products, writers) => format!("writes products x{writers}"),
             Scenario::Writes(Kind::Messages, writers) => format!("writes messages x{writers}"),
         }

@@ -12,6 +12,15 @@ pub struct Target {
     pub pid: Option<u32>,
     child: Option<Child>,
     data_dir: Option<std::path::PathBuf>,
+    launch: Option<Launch>,
+}
+
+/// How to start the server this benchmark runs.
+struct Launch {
+    server: String,
+    port: u16,
+    data_dir: std::path::PathBuf,
+    database: Option<String>,
 }
 
 impl Target {
@@ -41,6 +50,7 @@ impl Target {
                 pid: options.pid,
                 child: None,
                 data_dir: None,
+                launch: None,
             });
         }
         let port = std::net::TcpListener::bind("127.0.0.1:0")
@@ -50,11 +60,51 @@ impl Target {
         let data_dir =
             std::env::temp_dir().join(format!("tiempo-real-bench-{}-{port}", std::process::id()));
         std::fs::create_dir_all(&data_dir).map_err(|e| e.to_string())?;
-        let child = Command::new(&options.server)
+        let mut target = Target {
+            addr: format!("127.0.0.1:{port}"),
+            pid: None,
+            child: None,
+            data_dir: Some(data_dir.clone()),
+            launch: Some(Launch {
+                server: options.server.clone(),
+                port,
+                data_dir,
+                database: database.map(str::to_string),
+            }),
+        };
+        target.launch().await?;
+        Ok(target)
+    }
+
+    /// Stops the server with SIGTERM, as a service manager does, and waits for it to exit.
+    pub fn terminate(&mut self) -> Result<(), String> {
+        let mut child = self
+            .child
+            .take()
+            .ok_or("not a server this benchmark started")?;
+        Command::new("kill")
+            .arg("-TERM")
+            .arg(child.id().to_string())
+            .status()
+            .map_err(|e| e.to_string())?;
+        child.wait().map_err(|e| e.to_string())?;
+        Ok(())
+    }
+
+    /// Starts the server (again) on the same port and data, and waits until it listens.
+    pub async fn launch(&mut self) -> Result<(), String> {
+        let launch = self
+            .launch
+            .as_ref()
+            .ok_or("not a server this benchmark started")?;
+        let child = Command::new(&launch.server)
             .env("HOST", "127.0.0.1")
-            .env("PORT", port.to_string())
-            .env("DATA_DIR", &data_dir)
-            .env("DATABASE_URL", database.unwrap_or_default())
+            .env("PORT", launch.port.to_string())
+            .env("DATA_DIR", &launch.data_dir)
+            .env(
+                "DATABASE_URL",
+                launch.database.as_deref().unwrap_or_default(),
+            )
             .env("RUST_LOG", "warn")
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
@@ -62,19 +112,15 @@ impl Target {
             .map_err(|e| {
                 format!(
                     "cannot start {} (build it with cargo leptos build --release): {e}",
-                    options.server
+                    launch.server
                 )
             })?;
-        let target = Target {
-            addr: format!("127.0.0.1:{port}"),
-            pid: Some(child.id()),
-            child: Some(child),
-            data_dir: Some(data_dir),
-        };
+        self.pid = Some(child.id());
+        self.child = Some(child);
         let deadline = Instant::now() + Duration::from_secs(20);
         while Instant::now() < deadline {
-            if tokio::net::TcpStream::connect(&target.addr).await.is_ok() {
-                return Ok(target);
+            if tokio::net::TcpStream::connect(&self.addr).await.is_ok() {
+                return Ok(());
             }
             tokio::time::sleep(Duration::from_millis(20)).await;
         }

@@ -157,9 +157,13 @@ impl FileProductStore {
         &mut self,
         id: ProductId,
         changes: ProductChanges,
+        expected: Option<&Product>,
     ) -> Result<Product, StoreError> {
         self.commit(|state| {
             let at = position(state, id)?;
+            if expected.is_some_and(|expected| *expected != state.products[at]) {
+                return Err(StoreError::ChangedMeanwhile(id));
+            }
             if let Some(code) = &changes.code {
                 ensure_unique_code(state, code, Some(id))?;
             }

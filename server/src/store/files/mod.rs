@@ -87,9 +87,10 @@ impl Store for FileStore {
         &self,
         id: ProductId,
         changes: ProductChanges,
+        expected: Option<Product>,
     ) -> Result<Product, StoreError> {
         self.change_catalog(move |catalog| {
-            let product = catalog.update(id, changes)?;
+            let product = catalog.update(id, changes, expected.as_ref())?;
             Ok((product.clone(), ProductEvent::Updated { product }))
         })
         .await
@@ -134,5 +135,10 @@ impl Store for FileStore {
             None => messages.len(),
         };
         Ok(messages[end.saturating_sub(limit)..end].to_vec())
+    }
+
+    /// Files mean one instance: its count is the total.
+    async fn presence(&self, here: u64) -> Result<u64, StoreError> {
+        Ok(here)
     }
 }

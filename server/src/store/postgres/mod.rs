@@ -39,6 +39,8 @@ const POOL_SIZE: u32 = 16;
 pub struct PgStore {
     pool: PgPool,
     follower: Follower,
+    /// This process, in the presence table.
+    instance: String,
 }
 
 impl PgStore {
@@ -94,7 +96,22 @@ impl PgStore {
         );
         let follower = Follower::start(options, views.clone(), initial.head);
         tokio::spawn(writes::prune_old_changes(pool.clone()));
-        Ok((PgStore { pool, follower }, views))
+        let instance = format!(
+            "{}-{}-{}",
+            std::env::var("HOSTNAME").unwrap_or_else(|_| "instance".into()),
+            std::process::id(),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.subsec_nanos())
+        );
+        Ok((
+            PgStore {
+                pool,
+                follower,
+                instance,
+            },
+            views,
+        ))
     }
 
     /// Runs one write transaction, bounded in time, then waits until this instance has applied
@@ -148,8 +165,9 @@ impl Store for PgStore {
         &self,
         id: ProductId,
         changes: ProductChanges,
+        expected: Option<Product>,
     ) -> Result<Product, StoreError> {
-        self.write(writes::update_product(&self.pool, id, changes))
+        self.write(writes::update_product(&self.pool, id, changes, expected))
             .await
     }
 
@@ -167,5 +185,9 @@ impl Store for PgStore {
         before: Option<u64>,
     ) -> Result<Vec<ChatMessage>, StoreError> {
         bounded(snapshot::messages(&self.pool, limit, before)).await
+    }
+
+    async fn presence(&self, here: u64) -> Result<u64, StoreError> {
+        bounded(writes::presence(&self.pool, &self.instance, here)).await
     }
 }

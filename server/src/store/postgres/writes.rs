@@ -62,6 +62,7 @@ pub async fn update_product(
     pool: &PgPool,
     id: ProductId,
     changes: ProductChanges,
+    expected: Option<Product>,
 ) -> Result<Committed<Product>, StoreError> {
     let mut tx = pool.begin().await?;
     let seq = next(&mut tx, "log").await?;
@@ -71,6 +72,9 @@ pub async fn update_product(
             .fetch_optional(&mut *tx)
             .await?;
     let Json(mut product) = stored.ok_or(StoreError::NotFound(id))?;
+    if expected.is_some_and(|expected| expected != product) {
+        return Err(StoreError::ChangedMeanwhile(id));
+    }
     changes.apply_to(&mut product);
     let updated = sqlx::query("UPDATE products SET code = $2, data = $3 WHERE id = $1")
         .bind(row_id(id))
@@ -179,6 +183,35 @@ pub async fn prune_old_changes(pool: PgPool) {
             Err(e) => tracing::warn!(error = %e, "could not prune the change log"),
         }
     }
+}
+
+/// Records this instance's count of chat sockets (none: it leaves the table) and returns the
+/// total of every instance heard from in the last 15 seconds.
+pub async fn presence(pool: &PgPool, instance: &str, here: u64) -> Result<u64, StoreError> {
+    let here = i64::try_from(here).unwrap_or(i64::MAX);
+    if here == 0 {
+        sqlx::query("DELETE FROM presence WHERE instance = $1")
+            .bind(instance)
+            .execute(pool)
+            .await?;
+    } else {
+        sqlx::query(
+            "INSERT INTO presence (instance, online, seen_at) VALUES ($1, $2, now()) \
+             ON CONFLICT (instance) DO UPDATE SET online = EXCLUDED.online, seen_at = now()",
+        )
+        .bind(instance)
+        .bind(here)
+        .execute(pool)
+        .await?;
+    }
+    let others: i64 = sqlx::query_scalar(
+        "SELECT COALESCE(SUM(online), 0)::BIGINT FROM presence \
+         WHERE instance <> $1 AND seen_at > now() - interval '15 seconds'",
+    )
+    .bind(instance)
+    .fetch_one(pool)
+    .await?;
+    Ok((others.max(0) + here) as u64)
 }
 
 /// Increments a counter and returns its new value. On 'log' this also takes the row lock

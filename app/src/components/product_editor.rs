@@ -1,0 +1,104 @@
+//! Editing a product in place, in its card: every field, the shared validation, the server's
+//! per-field errors, and what others did meanwhile (see [`Editing`]). Saving sends an `update`
+//! that expects the product as the form showed it, so nobody's change is silently overwritten.
+//! Without JavaScript the same form posts to the server.
+
+use leptos::prelude::*;
+
+use super::editing::{Conflict, Editing};
+use super::product_form::{FormMode, FormState, ProductFormView};
+use super::{next_ref, Outbox};
+use crate::domain::ProductChanges;
+use crate::protocol::ProductRequest;
+
+const OFFLINE: &str = "Sin conexión con el servidor: esperá a que se reconecte e intentá de nuevo";
+
+#[component]
+pub fn ProductEditor(
+    editing: RwSignal<Option<Editing>>,
+    outbox: Outbox,
+    #[prop(into)] can_send: Signal<bool>,
+) -> impl IntoView {
+    // Drawn afresh when the form opens on another product or reloads newer data.
+    let drawn =
+        Memo::new(move |_| editing.with(|e| e.as_ref().map(|e| (e.original.clone(), e.version))));
+    move || {
+        let (original, _) = drawn.get()?;
+        let form = FormState::new();
+        let save = move || {
+            let Some(current) = editing.get_untracked() else {
+                return;
+            };
+            match form.read().parse() {
+                Err(invalid) => {
+                    form.errors.set(invalid.fields);
+                    editing.update(|e| {
+                        if let Some(e) = e {
+                            e.problem = Some(invalid.error);
+                        }
+                    });
+                }
+                Ok(all) => {
+                    form.errors.set(Default::default());
+                    let changes = ProductChanges::from(all);
+                    let reference = next_ref("edit");
+                    let request = ProductRequest::Update {
+                        reference: Some(reference.clone()),
+                        id: current.id(),
+                        changes: changes.clone(),
+                        expected: Some(current.original.clone()),
+                    };
+                    editing.update(|e| {
+                        if let Some(e) = e {
+                            if outbox.send(&request) {
+                                e.sent(reference, changes);
+                            } else {
+                                e.problem = Some(OFFLINE.into());
+                            }
+                        }
+                    });
+                }
+            }
+        };
+        let conflict = move || editing.with(|e| e.as_ref().and_then(|e| e.conflict.clone()));
+        let problem = move || editing.with(|e| e.as_ref().and_then(|e| e.problem.clone()));
+        let removed = move || conflict() == Some(Conflict::Removed);
+        Some(view! {
+            <ProductFormView
+                state=form
+                mode=FormMode::Edit(original)
+                on_submit=save
+                can_send=Signal::derive(move || can_send.get() && !removed())
+                notices=Box::new(move || view! {
+                {move || conflict().map(|conflict| match conflict {
+                    Conflict::Changed(_) => view! {
+                        <div class="conflict" role="alert" data-testid="edit-conflict">
+                            <p>"Otra persona cambió este producto mientras lo editabas."</p>
+                            <button type="button" on:click=move |_| editing.update(|e| {
+                                if let Some(e) = e {
+                                    e.reload();
+                                }
+                            })>"Cargar los datos actuales"</button>
+                        </div>
+                    }.into_any(),
+                    Conflict::Removed => view! {
+                        <div class="conflict" role="alert" data-testid="edit-conflict">
+                            <p>"Alguien eliminó este producto mientras lo editabas: ya no se puede guardar."</p>
+                        </div>
+                    }.into_any(),
+                })}
+                {move || problem().map(|problem| view! {
+                    <p class="field-error" role="alert" data-testid="edit-problem">{problem}</p>
+                })}
+                }.into_any())
+                actions=Box::new(move || view! {
+                    // A link, so that it also closes the form without JavaScript.
+                    <a class="button secondary" href="/realtimeproducts" on:click=move |ev| {
+                        ev.prevent_default();
+                        editing.set(None);
+                    }>"Cancelar"</a>
+                }.into_any())
+            />
+        })
+    }
+}

@@ -1,0 +1,51 @@
+//! `/login`: the staff password form. `POST /login` (the server) checks it and sets the
+//! session; a failure renders this page again with the problem.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+use super::PageData;
+use crate::domain::Access;
+
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    let (problem, next) = use_query_map().with_untracked(|q| {
+        (
+            q.get("error"),
+            q.get("next").unwrap_or_else(|| "/realtimeproducts".into()),
+        )
+    });
+    let body = match PageData::access() {
+        Access::Open => view! {
+            <p>"No hace falta ingresar: en este servidor cualquiera puede editar el catálogo."</p>
+            <p><a href="/realtimeproducts">"Ir a los productos en vivo"</a></p>
+        }
+        .into_any(),
+        Access::Staff => view! {
+            <p>"Ya ingresaste como personal."</p>
+            <p><a href=next.clone()>"Volver"</a></p>
+        }
+        .into_any(),
+        Access::Visitor => view! {
+            <form class="login-form" method="post" action="/login">
+                <label for="password">"Contraseña del personal"</label>
+                <input id="password" name="password" type="password" autocomplete="current-password" required autofocus/>
+                <input type="hidden" name="next" value=next.clone()/>
+                {problem.map(|problem| view! {
+                    <p class="field-error" role="alert" data-testid="login-error">{problem}</p>
+                })}
+                <button type="submit" class="primary">"Ingresar"</button>
+            </form>
+        }
+        .into_any(),
+    };
+    view! {
+        <Title text="Ingresar · tiempo real"/>
+        <section class="login">
+            <h1>"Ingresar para editar"</h1>
+            <p class="muted">"Solo el personal de la tienda puede cambiar el catálogo."</p>
+            {body}
+        </section>
+    }
+}
