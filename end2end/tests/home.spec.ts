@@ -22,7 +22,7 @@ test("home lists every product created through the API, and opens no socket", as
   await expect(cards.nth(0).locator(".product-title")).toHaveText("Escuadra <b>30 cm</b>");
   await expect(cards.nth(0).locator(".product-code")).toHaveText(first.code);
   await expect(cards.nth(1).locator(".product-title")).toHaveText(second.title);
-  await expect(cards.nth(1).locator(".product-price")).toHaveText("$ 0.00");
+  await expect(cards.nth(1).locator(".product-price")).toHaveText("$ 0,00");
   await page.waitForLoadState("networkidle");
   expect(sockets).toEqual([]);
 });

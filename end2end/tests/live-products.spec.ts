@@ -64,7 +64,7 @@ test("changes made through the HTTP API appear live", async ({ page }) => {
     body: JSON.stringify({ price: 42, title: "Renombrado" }),
   });
   await expect(card(page, created.code).locator(".product-title")).toHaveText("Renombrado");
-  await expect(card(page, created.code).locator(".product-price")).toHaveText("$ 42.00");
+  await expect(card(page, created.code).locator(".product-price")).toHaveText("$ 42,00");
 
   await fetch(`${server.url}/api/products/${created.id}`, { method: "DELETE" });
   await expect(card(page, created.code)).toHaveCount(0);

@@ -138,9 +138,10 @@ impl StaffAccess {
         SignedCookieJar::new(self.key.clone()).add(cookie)
     }
 
-    /// A jar that removes the session cookie.
-    pub fn log_out(&self) -> SignedCookieJar {
-        SignedCookieJar::new(self.key.clone()).remove(Cookie::build(SESSION_COOKIE).path("/"))
+    /// A jar that removes the session cookie the request carried.
+    pub fn log_out(&self, headers: &HeaderMap) -> SignedCookieJar {
+        SignedCookieJar::from_headers(headers, self.key.clone())
+            .remove(Cookie::build(SESSION_COOKIE).path("/"))
     }
 
     pub fn logins(&self) -> &LoginLimiter {

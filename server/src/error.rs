@@ -59,8 +59,32 @@ impl ApiError {
     }
 }
 
+/// The largest request body taken (the JSON API's and the forms').
+pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
 /// What a client is told when its body is over the limit.
 pub const TOO_LARGE: &str = "El cuerpo de la solicitud es demasiado grande (máximo 2 MB)";
+
+/// Middleware: a body announced larger than [`BODY_LIMIT`] is refused at once, with the JSON
+/// 413, before any of it is read (the limit itself only trips once that much has arrived).
+pub async fn refuse_oversized(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let announced = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.parse::<u64>().ok());
+    if announced.is_some_and(|length| length > BODY_LIMIT as u64) {
+        let mut response = ApiError::generic(StatusCode::PAYLOAD_TOO_LARGE).into_response();
+        // The rest of that body is not wanted: no point keeping the connection for it.
+        response
+            .headers_mut()
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+        return response;
+    }
+    next.run(request).await
+}
 
 /// Middleware for the API: an error response that is not JSON (a rejection of the framework,
 /// say) is replaced by the contract's JSON body for its status.

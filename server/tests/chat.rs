@@ -211,3 +211,20 @@ async fn restart_keeps_every_message_and_its_id() {
     let mut socket = server.socket("/ws/chat").await;
     assert_eq!(ids(&socket.next_json().await["messages"]), [1, 2, 3, 4]);
 }
+
+#[tokio::test]
+async fn presence_counts_the_open_chat_sockets_as_they_come_and_go() {
+    let server = TestServer::start().await;
+    let mut first = server.socket("/ws/chat").await;
+    assert_eq!(first.next_json().await["type"], "history");
+    assert_eq!(first.next_presence().await, 1);
+    let mut second = server.socket("/ws/chat").await;
+    assert_eq!(second.next_json().await["type"], "history");
+    assert_eq!(first.next_presence().await, 2);
+    drop(second);
+    assert_eq!(first.next_presence().await, 1);
+    // Product sockets are not people in the chat.
+    let _products = server.socket("/ws/products").await;
+    post(&server, "ana@example.com", "sigo acá").await;
+    assert_eq!(first.next_json().await["message"]["text"], "sigo acá");
+}

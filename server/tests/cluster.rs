@@ -519,6 +519,26 @@ async fn a_bad_or_unreachable_database_stops_start_up_with_a_clear_message() {
     }
 }
 
+#[tokio::test]
+async fn presence_counts_the_chat_sockets_of_every_instance() {
+    let (a, b) = two_instances().await;
+    let (mut on_a, _) = joined(&a, "/ws/chat").await;
+    let (mut on_b, _) = joined(&b, "/ws/chat").await;
+    // Each instance reports its own count and reads the others' every couple of seconds.
+    let mut seen = 0;
+    while seen != 2 {
+        seen = on_a.next_presence().await;
+    }
+    let mut seen = 0;
+    while seen != 2 {
+        seen = on_b.next_presence().await;
+    }
+    let (second_on_b, _) = joined(&b, "/ws/chat").await;
+    while on_a.next_presence().await != 3 {}
+    drop(second_on_b);
+    while on_a.next_presence().await != 2 {}
+}
+
 /// Creates `product` through `server`, retrying while the database comes back (503s), for at
 /// most 20 s.
 async fn created_eventually(server: &TestServer, product: &Value) -> Value {

@@ -222,3 +222,59 @@ async fn frames_larger_than_the_read_buffer_are_read_whole() {
     assert_eq!(added["type"], "added", "{added}");
     assert_eq!(added["product"]["description"], long["description"]);
 }
+
+#[tokio::test]
+async fn an_update_that_expects_a_product_someone_changed_meanwhile_is_refused() {
+    let server = TestServer::start().await;
+    let seen = server.create(&product(1)).await;
+    let mut editor = server.socket("/ws/products").await;
+    editor.next_json().await;
+    // Someone else changes the price while the form is open.
+    let (_, changed) = server
+        .send("PUT", "/api/products/1", r#"{"price": 99}"#)
+        .await;
+    assert_eq!(editor.next_json().await["product"], changed);
+
+    editor
+        .send_json(json!({"type": "update", "ref": "e1", "id": 1, "changes": {"stock": 5}, "expected": seen}))
+        .await;
+    let refused = editor.next_json().await;
+    assert_eq!(
+        (refused["type"].as_str(), refused["ref"].as_str()),
+        (Some("error"), Some("e1"))
+    );
+    assert!(
+        refused["message"].as_str().unwrap().contains("cambió"),
+        "{refused}"
+    );
+    assert_eq!(
+        server.get("/api/products/1").await.1,
+        changed,
+        "nothing overwritten"
+    );
+
+    // Expecting the product as it is now, the same update goes through.
+    editor
+        .send_json(json!({"type": "update", "ref": "e2", "id": 1, "changes": {"stock": 5}, "expected": changed}))
+        .await;
+    let updated = editor.next_json().await;
+    assert_eq!(
+        (
+            updated["type"].as_str(),
+            updated["product"]["stock"].as_u64()
+        ),
+        (Some("updated"), Some(5))
+    );
+    // And one expecting a product that is gone hears so.
+    server.send("DELETE", "/api/products/1", "").await;
+    editor.next_json().await;
+    editor
+        .send_json(json!({"type": "update", "ref": "e3", "id": 1, "changes": {"stock": 6}, "expected": updated["product"]}))
+        .await;
+    let gone = editor.next_json().await;
+    assert_eq!(gone["ref"], "e3");
+    assert!(
+        gone["message"].as_str().unwrap().contains("No existe"),
+        "{gone}"
+    );
+}

@@ -78,12 +78,33 @@ pub fn LiveCatalog(
         }
     };
 
+    // A product deleted while its edit form is open keeps its place (showing the form, which
+    // says so) until the form is closed.
+    let deleted_while_open = StoredValue::new(None::<ProductId>);
+    let open_id = move || editing.with_untracked(|e| e.as_ref().map(Editing::id));
+    Effect::new(move |_| {
+        let open = editing.with(|e| e.as_ref().map(Editing::id));
+        if let Some(gone) = deleted_while_open.get_value() {
+            if open != Some(gone) {
+                deleted_while_open.set_value(None);
+                live.remove(gone);
+            }
+        }
+    });
+
     let on_event = move |event: ProductEvent| match event {
         ProductEvent::Snapshot { products } => {
-            if let Some(id) = editing.with_untracked(|e| e.as_ref().map(Editing::id)) {
+            let open = open_id();
+            let missing = open.filter(|id| products.iter().all(|p| p.id != *id));
+            if let Some(id) = open {
                 tell_editor(products.iter().find(|p| p.id == id), id);
             }
+            let kept = missing.and_then(|id| live.get(id));
             live.replace(products);
+            if let Some(product) = kept {
+                deleted_while_open.set_value(Some(product.id));
+                live.upsert(product);
+            }
         }
         ProductEvent::Added { product } => {
             let mine =
@@ -104,7 +125,11 @@ pub fn LiveCatalog(
         }
         ProductEvent::Removed { id } => {
             tell_editor(None, id);
-            live.remove(id);
+            if open_id() == Some(id) {
+                deleted_while_open.set_value(Some(id));
+            } else {
+                live.remove(id);
+            }
         }
         ProductEvent::Error(error) => {
             let for_form = pending.with_untracked(|p| {

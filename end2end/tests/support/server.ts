@@ -33,18 +33,22 @@ export class TestServer {
     readonly dataDir: string,
     /** The PostgreSQL database the server keeps its data in; files in `dataDir` when absent. */
     readonly databaseUrl?: string,
+    /** More environment for the server (`STAFF_PASSWORD`, say). */
+    readonly env: Record<string, string> = {},
   ) {}
 
-  static async start(options: { databaseUrl?: string } = {}): Promise<TestServer> {
+  static async start(
+    options: { databaseUrl?: string; env?: Record<string, string> } = {},
+  ): Promise<TestServer> {
     const dataDir = mkdtempSync(join(tmpdir(), "tiempo-real-e2e-"));
-    const server = new TestServer(await freePort(), dataDir, options.databaseUrl);
+    const server = new TestServer(await freePort(), dataDir, options.databaseUrl, options.env);
     await server.launch();
     return server;
   }
 
   /** Another instance sharing this one's database. */
   async sibling(): Promise<TestServer> {
-    const server = new TestServer(await freePort(), this.dataDir, this.databaseUrl);
+    const server = new TestServer(await freePort(), this.dataDir, this.databaseUrl, this.env);
     await server.launch();
     return server;
   }
@@ -67,6 +71,7 @@ export class TestServer {
         LEPTOS_ENV: "PROD",
         RUST_LOG: "info",
         DATABASE_URL: this.databaseUrl ?? "",
+        ...this.env,
       },
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -95,6 +100,20 @@ export class TestServer {
     await exited;
   }
 
+  /** What an API client sends to act as staff (nothing when the catalog is open). */
+  staffHeader(): Record<string, string> {
+    return staffHeaderFor(this.env);
+  }
+
+  /** DELETE a product through the HTTP API. */
+  async deleteProduct(id: number): Promise<void> {
+    const response = await fetch(`${this.url}/api/products/${id}`, {
+      method: "DELETE",
+      headers: this.staffHeader(),
+    });
+    if (response.status !== 200) throw new Error(`delete failed: ${response.status}`);
+  }
+
   async restart(): Promise<void> {
     await this.stop();
     await this.launch();
@@ -104,12 +123,17 @@ export class TestServer {
   async createProduct(fields: Record<string, unknown>): Promise<any> {
     const response = await fetch(`${this.url}/api/products`, {
       method: "POST",
-      headers: { "content-type": "application/json" },
+      headers: { "content-type": "application/json", ...this.staffHeader() },
       body: JSON.stringify(fields),
     });
     if (response.status !== 201) throw new Error(`create failed: ${response.status} ${await response.text()}`);
     return response.json();
   }
+}
+
+/** The staff password's bearer header, when the server has one. */
+function staffHeaderFor(env: Record<string, string>): Record<string, string> {
+  return env.STAFF_PASSWORD ? { authorization: `Bearer ${env.STAFF_PASSWORD}` } : {};
 }
 
 /** A complete, valid product whose code and title are unique to this call. */

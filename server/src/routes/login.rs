@@ -64,9 +64,9 @@ pub async fn log_in(
 }
 
 /// Ends the session: 303 back to the live page, as a visitor.
-pub async fn log_out(State(state): State<AppState>) -> Response {
+pub async fn log_out(State(state): State<AppState>, headers: HeaderMap) -> Response {
     match state.access.staff() {
-        Some(staff) => (staff.log_out(), Redirect::to(AFTER_LOGIN)).into_response(),
+        Some(staff) => (staff.log_out(&headers), Redirect::to(AFTER_LOGIN)).into_response(),
         None => Redirect::to(AFTER_LOGIN).into_response(),
     }
 }

@@ -20,7 +20,7 @@ use leptos_axum::{generate_route_list, LeptosRoutes};
 use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
 
-use crate::error::{json_errors, ApiError};
+use crate::error::{json_errors, refuse_oversized, ApiError, BODY_LIMIT};
 use crate::state::AppState;
 use crate::ws;
 use app::domain::Access;
@@ -79,6 +79,8 @@ pub fn router(state: AppState) -> Router {
             app::shell,
         ))
         .layer(Extension(pages))
+        .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(axum::middleware::from_fn(refuse_oversized))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state)

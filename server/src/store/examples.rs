@@ -4,19 +4,22 @@
 use app::domain::NewProduct;
 
 pub fn products() -> Vec<NewProduct> {
-    let example =
-        |title: &str, description: &str, code: &str, price: f64, stock: u64, category: &str| {
-            NewProduct {
-                title: title.into(),
-                description: description.into(),
-                code: code.into(),
-                price,
-                status: true,
-                stock,
-                category: category.into(),
-                thumbnails: Vec::new(),
-            }
-        };
+    let example = |title: &str,
+                   description: &str,
+                   code: &str,
+                   price: f64,
+                   stock: u64,
+                   category: &str,
+                   picture: &str| NewProduct {
+        title: title.into(),
+        description: description.into(),
+        code: code.into(),
+        price,
+        status: true,
+        stock,
+        category: category.into(),
+        thumbnails: vec![format!("/examples/{picture}.svg")],
+    };
     vec![
         example(
             "Escuadra",
@@ -25,6 +28,7 @@ pub fn products() -> Vec<NewProduct> {
             123.45,
             10,
             "útiles",
+            "escuadra",
         ),
         example(
             "Calculadora científica",
@@ -33,6 +37,7 @@ pub fn products() -> Vec<NewProduct> {
             8999.0,
             4,
             "electrónica",
+            "calculadora",
         ),
         example(
             "Cuaderno A4",
@@ -41,6 +46,7 @@ pub fn products() -> Vec<NewProduct> {
             2150.5,
             25,
             "papelería",
+            "cuaderno",
         ),
     ]
 }

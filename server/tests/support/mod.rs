@@ -260,7 +260,21 @@ impl TestServer {
     }
 
     pub async fn socket(&self, path: &str) -> Socket {
-        let (stream, _) = tokio_tungstenite::connect_async(self.ws_url(path))
+        self.socket_with(path, &[]).await
+    }
+
+    /// A socket opened with extra request headers (a cookie, an `Origin`).
+    pub async fn socket_with(&self, path: &str, headers: &[(&str, &str)]) -> Socket {
+        use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+        let mut request = self.ws_url(path).into_client_request().unwrap();
+        for (name, value) in headers {
+            request.headers_mut().insert(
+                tokio_tungstenite::tungstenite::http::HeaderName::from_bytes(name.as_bytes())
+                    .unwrap(),
+                value.parse().unwrap(),
+            );
+        }
+        let (stream, _) = tokio_tungstenite::connect_async(request)
             .await
             .expect("socket connects");
         Socket { stream }
