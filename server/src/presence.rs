@@ -1,6 +1,6 @@
 //! How many people are in the chat: the open chat sockets, of this instance or (with
 //! PostgreSQL) of every instance. A change is published to every chat socket as
-//! `{"type":"presence","online":N}`, at most a few times a second: a thousand browsers
+//! `{"type":"presence","online":N}`, at most about once a second: a thousand browsers
 //! reconnecting at once must not become a thousand presence frames to each of them.
 //!
 //! With several instances, each one keeps its own count in the database with a heartbeat, and
@@ -20,8 +20,9 @@ use crate::live::{frame_bytes, ChatView};
 use crate::store::Store;
 use app::protocol::ChatEvent;
 
-/// Changes within this time are published together.
-const SETTLE: Duration = Duration::from_millis(300);
+/// Changes within this time are published together: when ten thousand browsers reconnect at
+/// once, each gets about one presence frame a second, not one per newcomer.
+const SETTLE: Duration = Duration::from_secs(1);
 /// How often an instance reports its count (and reads the others'), even without a change.
 const HEARTBEAT: Duration = Duration::from_secs(2);
 

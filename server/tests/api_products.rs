@@ -233,15 +233,7 @@ async fn home_page_is_server_rendered_and_health_answers() {
         "title": "<script>alert(1)</script>", "description": "d", "code": "X1", "price": 1, "stock": 1, "category": "c"
     }))
     .await;
-    let html = server
-        .http
-        .get(server.url("/"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = server.page("/").await;
     assert!(
         html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
         "user text is escaped"

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 use support::pg::{self, PgCluster};
-use support::{by_id, product, Socket, TestServer};
+use support::{acknowledged, by_id, product, Socket, TestServer};
 
 /// Two instances sharing a fresh database on the run's cluster.
 async fn two_instances() -> (TestServer, TestServer) {
@@ -89,15 +89,7 @@ async fn changes_through_either_instance_reach_the_sockets_of_both() {
     // Every instance reads and renders the same catalog.
     assert_eq!(a.get("/api/products").await.1, json!([updated]));
     assert_eq!(b.get("/api/products").await.1, json!([updated]));
-    let home = b
-        .http
-        .get(b.url("/"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let home = b.page("/").await;
     assert!(
         home.contains("Producto 1") && !home.contains("Producto 2"),
         "{home}"
@@ -553,13 +545,4 @@ async fn created_eventually(server: &TestServer, product: &Value) -> Value {
             _ => panic!("create failed: {status} {body}"),
         }
     }
-}
-
-/// POSTs `body`; what the server acknowledged with a 201, else `None`.
-async fn acknowledged(http: &reqwest::Client, url: &str, body: &Value) -> Option<Value> {
-    let response = http.post(url).json(body).send().await.ok()?;
-    if response.status() != 201 {
-        return None;
-    }
-    response.json().await.ok()
 }

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use futures::StreamExt;
 use serde_json::{json, Value};
-use support::{by_id, product, TestServer};
+use support::{acknowledged, by_id, product, TestServer};
 use tokio_tungstenite::tungstenite::Message;
 
 #[tokio::test]
@@ -148,14 +148,4 @@ fn assert_all_kept(acknowledged: &[Value], stored: &HashMap<u64, Value>, what: &
             "acknowledged {what} {id} lost or changed"
         );
     }
-}
-
-/// POSTs `body`; the created item when the server acknowledged it with a 201, else `None`
-/// (the server was killed mid-request, say).
-async fn acknowledged(http: &reqwest::Client, url: &str, body: &Value) -> Option<Value> {
-    let response = http.post(url).json(body).send().await.ok()?;
-    if response.status() != 201 {
-        return None;
-    }
-    response.json().await.ok()
 }

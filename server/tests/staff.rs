@@ -22,14 +22,25 @@ fn browser() -> reqwest::Client {
         .unwrap()
 }
 
+/// Posts the login form with `password`, as the client `forwarded_for` names (through a proxy
+/// on this machine) or as the test itself.
+async fn attempt_login(
+    server: &TestServer,
+    password: &str,
+    forwarded_for: Option<&str>,
+) -> reqwest::Response {
+    let mut request = browser()
+        .post(server.url("/login"))
+        .form(&[("password", password), ("next", "/realtimeproducts")]);
+    if let Some(client) = forwarded_for {
+        request = request.header("x-forwarded-for", client);
+    }
+    request.send().await.unwrap()
+}
+
 /// Logs in through the form; the session cookie as a browser would send it back.
 async fn log_in(server: &TestServer) -> String {
-    let response = browser()
-        .post(server.url("/login"))
-        .form(&[("password", PASSWORD), ("next", "/realtimeproducts")])
-        .send()
-        .await
-        .unwrap();
+    let response = attempt_login(server, PASSWORD, None).await;
     assert_eq!(response.status(), 303);
     assert_eq!(response.headers()[LOCATION], "/realtimeproducts");
     let set_cookie = response.headers()[SET_COOKIE].to_str().unwrap().to_string();
@@ -189,12 +200,7 @@ async fn a_login_sets_a_session_that_works_until_logout_and_only_from_this_site(
 async fn a_wrong_password_sets_no_cookie_and_many_in_a_row_get_429() {
     let server = shop().await;
     for attempt in 1..=5 {
-        let response = browser()
-            .post(server.url("/login"))
-            .form(&[("password", "adivinanza")])
-            .send()
-            .await
-            .unwrap();
+        let response = attempt_login(&server, "adivinanza", None).await;
         assert_eq!(response.status(), 401, "attempt {attempt}");
         assert!(response.headers().get(SET_COOKIE).is_none());
         assert!(response
@@ -204,22 +210,11 @@ async fn a_wrong_password_sets_no_cookie_and_many_in_a_row_get_429() {
             .contains("Contraseña incorrecta"));
     }
     // Locked out now: even the right password waits.
-    let locked = browser()
-        .post(server.url("/login"))
-        .form(&[("password", PASSWORD)])
-        .send()
-        .await
-        .unwrap();
+    let locked = attempt_login(&server, PASSWORD, None).await;
     assert_eq!(locked.status(), 429);
     assert!(locked.headers().get(SET_COOKIE).is_none());
     // Another client (a proxy on this machine says who) is not.
-    let elsewhere = browser()
-        .post(server.url("/login"))
-        .header("x-forwarded-for", "203.0.113.50")
-        .form(&[("password", PASSWORD)])
-        .send()
-        .await
-        .unwrap();
+    let elsewhere = attempt_login(&server, PASSWORD, Some("203.0.113.50")).await;
     assert_eq!(elsewhere.status(), 303);
 }
 
@@ -293,12 +288,7 @@ async fn another_instance_with_the_same_password_accepts_the_session() {
 async fn without_a_password_the_catalog_is_open_and_login_is_not_needed() {
     let server = TestServer::start().await;
     assert_eq!(create_with(&server, &[]).await.0, 201);
-    let login = browser()
-        .post(server.url("/login"))
-        .form(&[("password", "lo-que-sea")])
-        .send()
-        .await
-        .unwrap();
+    let login = attempt_login(&server, "lo-que-sea", None).await;
     assert_eq!(login.status(), 303);
     assert!(login.headers().get(SET_COOKIE).is_none());
 }

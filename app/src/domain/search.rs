@@ -1,18 +1,39 @@
 //! Finding products by what people type: "calculadora", "CAL-002", "electronica" all find the
 //! Calculadora científica of category "electrónica". Accents and case never matter.
 
-use unicode_normalization::char::is_combining_mark;
-use unicode_normalization::UnicodeNormalization;
-
 use super::Product;
 
-/// `text` without accents (any combining mark after canonical decomposition: á → a, ñ → n,
+/// `text` without accents (the combining marks of its canonical decomposition: á → a, ñ → n,
 /// ü → u) and in lower case, for comparing.
 pub fn normalize(text: &str) -> String {
-    text.nfd()
-        .filter(|c| !is_combining_mark(*c))
+    decomposed(text)
+        .chars()
+        .filter(|c| !is_accent(*c))
         .flat_map(char::to_lowercase)
         .collect()
+}
+
+/// The Unicode blocks of combining diacritical marks, where decomposed accents land.
+fn is_accent(c: char) -> bool {
+    matches!(c,
+        '\u{0300}'..='\u{036F}'
+        | '\u{1AB0}'..='\u{1AFF}'
+        | '\u{1DC0}'..='\u{1DFF}'
+        | '\u{20D0}'..='\u{20FF}'
+        | '\u{FE20}'..='\u{FE2F}')
+}
+
+/// Canonical decomposition (NFD). The browser asks its own JavaScript engine, which has the
+/// Unicode tables already: compiling them into the WASM would add 127 KB to every page load.
+#[cfg(feature = "hydrate")]
+fn decomposed(text: &str) -> String {
+    js_sys::JsString::from(text).normalize("NFD").into()
+}
+
+#[cfg(not(feature = "hydrate"))]
+fn decomposed(text: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    text.nfd().collect()
 }
 
 /// A query, normalized once for matching many products.

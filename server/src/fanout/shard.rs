@@ -318,16 +318,15 @@ impl Shard {
         pings.reset();
         let shared = self.shared.clone();
         let mut rest_until = Instant::now();
-        loop {
+        let done = loop {
             tokio::select! {
                 command = self.inbox.recv() => match command {
-                    Some(Command::ShutDown(done)) => {
-                        self.shut_down().await;
-                        let _ = done.send(());
-                        return;
+                    Some(command) => {
+                        if let Some(done) = self.handle(command) {
+                            break Some(done);
+                        }
                     }
-                    Some(command) => self.handle(command),
-                    None => return,
+                    None => break None,
                 },
                 _ = shared.wake.notified() => {}
                 Some(id) = self.writable.next(), if !self.writable.is_empty() => {
@@ -338,34 +337,37 @@ impl Shard {
                 _ = checks.tick() => self.drop_stuck_peers(),
                 _ = pings.tick() => self.ping(),
             }
-            // Everything else already waiting joins this pass.
-            while let Ok(command) = self.inbox.try_recv() {
-                if let Command::ShutDown(done) = command {
-                    self.shut_down().await;
-                    let _ = done.send(());
-                    return;
-                }
-                self.handle(command);
-            }
+            // The pacing rule (see `Pacing`): after a long pass, rest before the next.
             if Instant::now() < rest_until {
                 tokio::time::sleep_until(rest_until).await;
-                while let Ok(command) = self.inbox.try_recv() {
-                    if let Command::ShutDown(done) = command {
-                        self.shut_down().await;
-                        let _ = done.send(());
-                        return;
-                    }
-                    self.handle(command);
-                }
+            }
+            // Everything else already waiting joins this pass.
+            if let Some(done) = self.handle_waiting() {
+                break Some(done);
             }
             let started = Instant::now();
             self.pass().await;
-            // The pacing rule (see `Pacing`): rest in proportion to the work just done.
             rest_until = Instant::now() + self.pacing.rest_after(started.elapsed());
+        };
+        if let Some(done) = done {
+            self.shut_down().await;
+            let _ = done.send(());
         }
     }
 
-    fn handle(&mut self, command: Command) {
+    /// Handles the commands already waiting; the shutdown's reply channel if one was among
+    /// them.
+    fn handle_waiting(&mut self) -> Option<oneshot::Sender<()>> {
+        while let Ok(command) = self.inbox.try_recv() {
+            if let Some(done) = self.handle(command) {
+                return Some(done);
+            }
+        }
+        None
+    }
+
+    /// Carries out one command; a shutdown is not carried out here but handed back.
+    fn handle(&mut self, command: Command) -> Option<oneshot::Sender<()>> {
         match command {
             Command::Attach(peer) => {
                 self.peers.insert(peer.mailbox.id, peer);
@@ -381,8 +383,9 @@ impl Shard {
                     let _ = peer.write(&[], &self.shared.tally);
                 }
             }
-            Command::ShutDown(_) => unreachable!("handled by the loop"),
+            Command::ShutDown(done) => return Some(done),
         }
+        None
     }
 
     /// Writes every ready socket what it is owed.
@@ -420,7 +423,13 @@ impl Shard {
                 .get((peer.cursor.max(base) - base) as usize..)
                 .unwrap_or_default();
             match peer.write(events, &self.shared.tally) {
-                Written::All => peer.owing_since = None,
+                Written::All => {
+                    peer.owing_since = None;
+                    // An idle socket keeps no buffer: most sockets are idle most of the time.
+                    if peer.queue.capacity() > 4 {
+                        peer.queue = VecDeque::new();
+                    }
+                }
                 Written::Blocked => {
                     peer.blocked = true;
                     peer.owing_since.get_or_insert_with(Instant::now);
@@ -501,9 +510,11 @@ impl Shard {
             }
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
-        let ids: Vec<u64> = self.peers.keys().copied().collect();
-        for id in ids {
-            self.close(id, End::ShuttingDown);
+        // Each reader ends and lets go of its socket; the process exiting closes whatever is
+        // left. Shutting down every socket here first would cost the restart ~30 µs per
+        // socket (measured: 0.35 s for 10,000), time in which browsers find no server.
+        for (_, peer) in self.peers.drain() {
+            peer.mailbox.end(End::ShuttingDown);
         }
     }
 }

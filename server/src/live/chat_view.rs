@@ -2,13 +2,14 @@
 //! socket, and the API's history pages that fall within them.
 
 use std::collections::VecDeque;
-use std::sync::{Arc, OnceLock, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard, Weak};
+use std::sync::{Arc, OnceLock};
 
 use bytes::Bytes;
 use tungstenite::Utf8Bytes;
 
 use super::frame_bytes;
-use crate::fanout::{encode_text, Fanout, Pacing};
+use super::view::{View, ViewState};
+use crate::fanout::{encode_text, Pacing};
 use app::domain::message::HISTORY_SIZE;
 use app::domain::ChatMessage;
 use app::protocol::ChatEvent;
@@ -16,12 +17,9 @@ use app::protocol::ChatEvent;
 /// How many of the latest messages are kept in memory. Older pages come from the store.
 pub const WINDOW: usize = 1000;
 
-pub struct ChatView {
-    window: RwLock<Window>,
-    events: Arc<Fanout>,
-}
+pub type ChatView = View<Window>;
 
-struct Window {
+pub struct Window {
     /// The latest messages, ascending by id, at most [`WINDOW`].
     messages: VecDeque<ChatMessage>,
     /// Whether `messages` is every message there is (nothing older exists).
@@ -30,23 +28,11 @@ struct Window {
     history: OnceLock<Bytes>,
 }
 
-impl ChatView {
+impl View<Window> {
     /// `latest` are the newest messages, ascending by id; `complete` says that nothing older
     /// exists.
-    pub fn new(latest: Vec<ChatMessage>, complete: bool, pacing: Pacing) -> Arc<Self> {
-        Arc::new_cyclic(|view: &Weak<ChatView>| {
-            let events = Fanout::new(pacing);
-            let view = view.clone();
-            events.set_first_frame(Box::new(move || {
-                view.upgrade()
-                    .map(|view| view.first_frame())
-                    .expect("a view outlives its fan-out's sockets")
-            }));
-            ChatView {
-                window: RwLock::new(Window::new(latest, complete)),
-                events,
-            }
-        })
+    pub fn chat(latest: Vec<ChatMessage>, complete: bool, pacing: Pacing) -> Arc<Self> {
+        View::new(Window::new(latest, complete), pacing)
     }
 
     /// Applies one committed message and publishes `frame`, the same message as the bytes
@@ -54,7 +40,7 @@ impl ChatView {
     pub fn apply(&self, message: ChatMessage, frame: Utf8Bytes) {
         let mut window = self.write();
         window.push(message);
-        self.events.publish(&frame);
+        self.events().publish(&frame);
     }
 
     /// Replaces the window (after this instance lost track of some messages) and sends every
@@ -62,19 +48,7 @@ impl ChatView {
     pub fn reset(&self, latest: Vec<ChatMessage>, complete: bool) {
         let mut window = self.write();
         *window = Window::new(latest, complete);
-        self.events.publish_encoded(window.history().clone());
-    }
-
-    /// The fan-out of this view's events, which joining sockets attach to.
-    pub fn events(&self) -> &Fanout {
-        &self.events
-    }
-
-    /// A `history` frame of the latest messages, and the fan-out position of the first message
-    /// after them: a socket gets the one, then every event from the other.
-    pub fn first_frame(&self) -> (Bytes, u64) {
-        let window = self.read();
-        (window.history().clone(), self.events.head())
+        self.events().publish_encoded(window.first_frame().clone());
     }
 
     /// The last `limit` messages with an id below `before` (all when `None`), oldest first, or
@@ -95,14 +69,6 @@ impl ChatView {
                 .cloned()
                 .collect(),
         )
-    }
-
-    fn read(&self) -> RwLockReadGuard<'_, Window> {
-        self.window.read().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    fn write(&self) -> RwLockWriteGuard<'_, Window> {
-        self.window.write().unwrap_or_else(PoisonError::into_inner)
     }
 }
 
@@ -134,8 +100,10 @@ impl Window {
         self.messages.push_back(message);
         self.history = OnceLock::new();
     }
+}
 
-    fn history(&self) -> &Bytes {
+impl ViewState for Window {
+    fn first_frame(&self) -> &Bytes {
         self.history.get_or_init(|| {
             let start = self.messages.len().saturating_sub(HISTORY_SIZE);
             encode_text(&frame_bytes(&ChatEvent::History {
@@ -166,7 +134,7 @@ mod tests {
 
     #[tokio::test]
     async fn answers_from_memory_only_what_it_holds() {
-        let view = ChatView::new((1..=WINDOW as u64).map(message).collect(), true, PACING);
+        let view = ChatView::chat((1..=WINDOW as u64).map(message).collect(), true, PACING);
         assert_eq!(ids(view.recent(2, Some(3))), Some(vec![1, 2]));
         // One more message pushes the first out: the window no longer holds everything.
         view.apply(message(WINDOW as u64 + 1), "{}".into());
@@ -184,10 +152,10 @@ mod tests {
 
     #[tokio::test]
     async fn a_complete_window_answers_short_pages() {
-        let view = ChatView::new((1..=3).map(message).collect(), true, PACING);
+        let view = ChatView::chat((1..=3).map(message).collect(), true, PACING);
         assert_eq!(ids(view.recent(100, None)), Some(vec![1, 2, 3]));
         assert_eq!(ids(view.recent(100, Some(1))), Some(vec![]));
-        let partial = ChatView::new((5..=7).map(message).collect(), false, PACING);
+        let partial = ChatView::chat((5..=7).map(message).collect(), false, PACING);
         assert_eq!(ids(partial.recent(100, None)), None);
         assert_eq!(ids(partial.recent(3, None)), Some(vec![5, 6, 7]));
     }

@@ -9,11 +9,11 @@
 //!
 //! Each view keeps its state behind a std lock that is held only for in-memory work (never for
 //! I/O). Applying a change publishes its frame under that lock, and a joining socket takes its
-//! first frame and its fan-out position under it too: it sees the state as of some change N
-//! and then exactly the changes after N.
+//! first frame and its fan-out position under it too (see [`view`]).
 
 mod catalog_view;
 mod chat_view;
+mod view;
 
 use std::sync::Arc;
 
@@ -47,8 +47,8 @@ impl Views {
         pacing: Pacing,
     ) -> Views {
         Views {
-            catalog: CatalogView::new(products, pacing),
-            chat: ChatView::new(latest_messages, complete, pacing),
+            catalog: CatalogView::catalog(products, pacing),
+            chat: ChatView::chat(latest_messages, complete, pacing),
         }
     }
 }

@@ -221,6 +221,12 @@ impl TestServer {
         self.data.join(name)
     }
 
+    /// The body of a page (HTML), as a browser without JavaScript gets it.
+    pub async fn page(&self, path: &str) -> String {
+        let response = self.http.get(self.url(path)).send().await.expect("GET");
+        response.text().await.expect("a body")
+    }
+
     pub async fn get(&self, path: &str) -> (u16, Value) {
         let response = self.http.get(self.url(path)).send().await.expect("GET");
         read(response).await
@@ -310,6 +316,16 @@ async fn read(response: reqwest::Response) -> (u16, Value) {
     let body =
         serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON ({status}): {text}"));
     (status, body)
+}
+
+/// POSTs `body`; what the server acknowledged with a 201, else `None` (the server was killed
+/// mid-request, say).
+pub async fn acknowledged(http: &reqwest::Client, url: &str, body: &Value) -> Option<Value> {
+    let response = http.post(url).json(body).send().await.ok()?;
+    if response.status() != 201 {
+        return None;
+    }
+    response.json().await.ok()
 }
 
 /// A valid product, distinguished by `n`.

@@ -6,8 +6,8 @@ use std::time::{Duration, Instant};
 use http_body_util::{BodyExt, Empty};
 use hyper::body::Bytes;
 use hyper::Request;
-use hyper_util::rt::TokioIo;
 
+use crate::client::connect;
 use crate::stats::{percentile, Row};
 use crate::target::Target;
 use crate::Options;
@@ -46,18 +46,7 @@ pub async fn run(options: &Options) -> Result<Row, String> {
 /// One keep-alive connection requesting `/` until `until`; each request's latency in ms.
 async fn client(addr: impl AsRef<str>, until: Instant) -> Result<Vec<f64>, String> {
     let addr = addr.as_ref();
-    let stream = tokio::net::TcpStream::connect(addr)
-        .await
-        .map_err(|e| e.to_string())?;
-    stream.set_nodelay(true).map_err(|e| e.to_string())?;
-    let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
-        .await
-        .map_err(|e| e.to_string())?;
-    tokio::spawn(async move {
-        if let Err(e) = connection.await {
-            eprintln!("bench: connection: {e}");
-        }
-    });
+    let mut sender = connect::<Empty<Bytes>>(addr).await?;
     let mut latencies = Vec::new();
     loop {
         let began = Instant::now();

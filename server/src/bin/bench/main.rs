@@ -13,6 +13,7 @@
 //! [a private cluster started for the benchmark], `--instances` servers sharing the database in
 //! the fan-out scenarios [1].
 
+mod client;
 mod database;
 mod fanout;
 mod home;

@@ -7,8 +7,8 @@ use std::time::{Duration, Instant};
 use http_body_util::{BodyExt, Full};
 use hyper::body::Bytes;
 use hyper::Request;
-use hyper_util::rt::TokioIo;
 
+use crate::client::connect;
 use crate::database::Cluster;
 use crate::stats::{percentile, Row};
 use crate::target::Target;
@@ -53,14 +53,7 @@ pub async fn run(
 
 /// One keep-alive connection writing until `until`; each acknowledged write's latency in ms.
 async fn writer(addr: String, kind: Kind, w: usize, until: Instant) -> Result<Vec<f64>, String> {
-    let stream = tokio::net::TcpStream::connect(&addr)
-        .await
-        .map_err(|e| e.to_string())?;
-    stream.set_nodelay(true).map_err(|e| e.to_string())?;
-    let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
-        .await
-        .map_err(|e| e.to_string())?;
-    tokio::spawn(connection);
+    let mut sender = connect::<Full<Bytes>>(&addr).await?;
     let mut latencies = Vec::new();
     for n in 0.. {
         let (path, body) = match kind {
