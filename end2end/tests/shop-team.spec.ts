@@ -121,3 +121,19 @@ test("staff edit works without JavaScript too, as a plain form", async ({ browse
   await expect(page.getByTestId("notice")).toContainText("Producto actualizado");
   await expect(card(page, product.code).locator(".product-price")).toHaveText("$ 1.234,50");
 });
+
+test("the edit form shows the server's per-field errors next to the fields", async ({ page }) => {
+  const first = await server.createProduct(sampleProduct());
+  const second = await server.createProduct(sampleProduct());
+  await logIn(page);
+  await card(page, second.code).getByText("Editar", { exact: true }).click();
+  const form = page.locator("form.product-form.editing");
+  // A code another product has: only the server knows.
+  await form.getByLabel("Código").fill(first.code);
+  await form.getByRole("button", { name: "Guardar" }).click();
+  await expect(form.locator('.field-error[data-field="code"]')).toHaveText("ya lo usa otro producto");
+  // And the browser's own check, before anything is sent.
+  await form.getByLabel("Precio").fill("-3");
+  await form.getByRole("button", { name: "Guardar" }).click();
+  await expect(form.locator('.field-error[data-field="price"]')).not.toBeEmpty();
+});

@@ -2,7 +2,7 @@
 //! update will say it expects), the save in flight, and what others did meanwhile. Pure state,
 //! so the rules are tested without a browser.
 
-use crate::domain::{Product, ProductChanges};
+use crate::domain::{FieldErrors, Product, ProductChanges};
 
 /// An open edit form.
 #[derive(Clone, Debug, PartialEq)]
@@ -15,8 +15,10 @@ pub struct Editing {
     pub pending: Option<Pending>,
     /// Someone else changed or deleted the product since the form opened.
     pub conflict: Option<Conflict>,
-    /// The server's answer to the last save, when it refused it.
+    /// Why the last save was refused (by the browser's check or by the server).
     pub problem: Option<String>,
+    /// The fields at fault, shown next to each.
+    pub fields: FieldErrors,
 }
 
 /// A sent update: its `ref`, and the product it makes if nobody else got there first.
@@ -52,6 +54,7 @@ impl Editing {
             pending: None,
             conflict: None,
             problem: None,
+            fields: FieldErrors::new(),
         }
     }
 
@@ -65,6 +68,13 @@ impl Editing {
         changes.apply_to(&mut result);
         self.pending = Some(Pending { reference, result });
         self.problem = None;
+        self.fields.clear();
+    }
+
+    /// The form's own check refused what was typed.
+    pub fn invalid(&mut self, problem: String, fields: FieldErrors) {
+        self.problem = Some(problem);
+        self.fields = fields;
     }
 
     /// The product as it is now arrived (an `updated` event, or a snapshot).
@@ -87,12 +97,17 @@ impl Editing {
     }
 
     /// The server refused the save with `reference`; `false` if it was not this form's.
-    pub fn refused(&mut self, reference: Option<&String>, problem: String) -> bool {
+    pub fn refused(
+        &mut self,
+        reference: Option<&String>,
+        problem: String,
+        fields: FieldErrors,
+    ) -> bool {
         if self.pending.as_ref().map(|p| &p.reference) != reference || reference.is_none() {
             return false;
         }
         self.pending = None;
-        self.problem = Some(problem);
+        self.invalid(problem, fields);
         true
     }
 
@@ -102,6 +117,7 @@ impl Editing {
             self.original = now;
             self.version += 1;
             self.problem = None;
+            self.fields.clear();
         }
     }
 }
@@ -159,9 +175,14 @@ mod tests {
         let mut editing = Editing::new(product(10.0));
         editing.sent("u1".into(), price_change(12.0));
         assert_eq!(editing.arrived(&product(99.0)), Outcome::Conflicted);
-        assert!(editing.refused(Some(&"u1".to_string()), "cambió".into()));
-        assert_eq!(editing.problem.as_deref(), Some("cambió"));
-        assert!(!editing.refused(Some(&"other".to_string()), "no".into()));
+        let fields =
+            FieldErrors::from([("code".to_string(), "ya lo usa otro producto".to_string())]);
+        assert!(editing.refused(Some(&"u1".to_string()), "cambió".into(), fields.clone()));
+        assert_eq!(
+            (editing.problem.as_deref(), &editing.fields),
+            (Some("cambió"), &fields)
+        );
+        assert!(!editing.refused(Some(&"other".to_string()), "no".into(), FieldErrors::new()));
     }
 
     #[test]

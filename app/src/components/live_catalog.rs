@@ -145,7 +145,11 @@ pub fn LiveCatalog(
             let mut for_editor = false;
             editing.update(|open| {
                 if let Some(open) = open {
-                    for_editor = open.refused(error.reference.as_ref(), error.message.clone());
+                    for_editor = open.refused(
+                        error.reference.as_ref(),
+                        error.message.clone(),
+                        error.fields.clone(),
+                    );
                 }
             });
             if !for_editor {

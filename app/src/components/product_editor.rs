@@ -25,21 +25,22 @@ pub fn ProductEditor(
     move || {
         let (original, _) = drawn.get()?;
         let form = FormState::new();
+        // The problems per field, from the browser's check or the server's answer.
+        Effect::new(move |_| {
+            form.errors
+                .set(editing.with(|e| e.as_ref().map(|e| e.fields.clone()).unwrap_or_default()))
+        });
         let save = move || {
             let Some(current) = editing.get_untracked() else {
                 return;
             };
             match form.read().parse() {
-                Err(invalid) => {
-                    form.errors.set(invalid.fields);
-                    editing.update(|e| {
-                        if let Some(e) = e {
-                            e.problem = Some(invalid.error);
-                        }
-                    });
-                }
+                Err(invalid) => editing.update(|e| {
+                    if let Some(e) = e {
+                        e.invalid(invalid.error, invalid.fields);
+                    }
+                }),
                 Ok(all) => {
-                    form.errors.set(Default::default());
                     let changes = ProductChanges::from(all);
                     let reference = next_ref("edit");
                     let request = ProductRequest::Update {
