@@ -1,6 +1,7 @@
 //! Every product rule, both sides of every limit, counted in characters.
 
-use app::domain::product::{ProductForm, DESCRIPTION_MAX, SHORT_TEXT_MAX};
+use app::domain::product::{DESCRIPTION_MAX, SHORT_TEXT_MAX};
+use app::domain::product_form::ProductForm;
 use app::domain::{NewProduct, Product, ProductChanges};
 use serde_json::{json, Value};
 

@@ -8,7 +8,7 @@
 use leptos::html;
 use leptos::prelude::*;
 
-use crate::domain::{product::ProductForm, FieldErrors, Product};
+use crate::domain::{product_form::ProductForm, FieldErrors, Product};
 
 /// The form element and the problems to show next to its fields.
 #[derive(Clone, Copy)]

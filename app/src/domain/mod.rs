@@ -5,6 +5,7 @@ pub mod image;
 pub mod message;
 pub mod price;
 pub mod product;
+pub mod product_form;
 pub mod search;
 pub mod validation;
 

@@ -72,7 +72,7 @@ pub struct ProductChanges {
     pub thumbnails: Option<Vec<String>>,
 }
 
-const INVALID_PRODUCT: &str = "El producto no es válido: revisá los campos marcados";
+pub(super) const INVALID_PRODUCT: &str = "El producto no es válido: revisá los campos marcados";
 
 /// The check for each field, shared by JSON and form input. Each returns the value to store.
 pub mod field {
@@ -106,7 +106,7 @@ pub mod field {
     }
 }
 
-const STOCK_PROBLEM: &str = "debe ser un número entero mayor o igual a 0";
+pub(super) const STOCK_PROBLEM: &str = "debe ser un número entero mayor o igual a 0";
 
 /// Reads one field of a JSON object with its check, recording a problem in `errors`.
 /// `Ok(None)` means the field is absent.
@@ -321,86 +321,4 @@ impl ProductChanges {
             product.thumbnails = v;
         }
     }
-}
-
-/// The product form as a person fills it in: every field is text until checked. Used by the
-/// browser before it sends anything, and by the server for plain HTML form posts.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct ProductForm {
-    #[serde(default)]
-    pub title: String,
-    #[serde(default)]
-    pub description: String,
-    #[serde(default)]
-    pub code: String,
-    #[serde(default)]
-    pub price: String,
-    /// A checkbox: present (any value) means active. Absent means inactive.
-    #[serde(default)]
-    pub status: Option<String>,
-    #[serde(default)]
-    pub stock: String,
-    #[serde(default)]
-    pub category: String,
-    /// One address per line (commas separate too).
-    #[serde(default)]
-    pub thumbnails: String,
-}
-
-impl ProductForm {
-    /// Turns the typed-in text into a checked product, with a problem per field.
-    pub fn parse(&self) -> Result<NewProduct, Invalid> {
-        let mut errors = FieldErrors::new();
-        let mut check = |name: &str, result: Result<String, String>| match result {
-            Ok(value) => value,
-            Err(problem) => {
-                errors.insert(name.to_string(), problem);
-                String::new()
-            }
-        };
-        let title = check("title", field::title(&self.title));
-        let description = check("description", field::description(&self.description));
-        let code = check("code", field::code(&self.code));
-        let category = check("category", field::category(&self.category));
-        let price = parse_price(&self.price)
-            .and_then(field::price)
-            .unwrap_or_else(|problem| {
-                errors.insert("price".into(), problem);
-                0.0
-            });
-        let stock = self.stock.trim().parse::<u64>().unwrap_or_else(|_| {
-            errors.insert("stock".into(), STOCK_PROBLEM.into());
-            0
-        });
-        let thumbnails = field::thumbnails(
-            self.thumbnails
-                .split(['\n', ','])
-                .map(str::to_string)
-                .collect(),
-        );
-        if !errors.is_empty() {
-            return Err(Invalid::fields(INVALID_PRODUCT, errors));
-        }
-        Ok(NewProduct {
-            title,
-            description,
-            code,
-            price,
-            status: self.status.is_some(),
-            stock,
-            category,
-            thumbnails,
-        })
-    }
-}
-
-/// Accepts "12.5" and the Spanish "12,5"; anything else is not a price.
-fn parse_price(raw: &str) -> Result<f64, String> {
-    let raw = raw.trim();
-    if raw.is_empty() {
-        return Err("es obligatorio".to_string());
-    }
-    raw.replace(',', ".")
-        .parse::<f64>()
-        .map_err(|_| "debe ser un número mayor o igual a 0".to_string())
 }

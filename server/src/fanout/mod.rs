@@ -18,6 +18,8 @@
 //! find dead peers; on shutdown every socket gets a close frame with code 1001.
 
 mod frames;
+mod mailbox;
+mod peer;
 mod ring;
 mod shard;
 #[cfg(test)]
@@ -31,9 +33,10 @@ use tokio::net::TcpStream;
 use tungstenite::Utf8Bytes;
 
 pub use frames::encode_text;
+pub use mailbox::{End, Mailbox};
+use peer::Peer;
 use ring::Ring;
-pub use shard::{End, Mailbox};
-use shard::{Peer, ShardHandle};
+use shard::ShardHandle;
 
 /// Produces a socket's first frame (snapshot or history, encoded) and the ring position it is
 /// as of, taken atomically: the shards call it to resync a socket that fell behind.

@@ -1,27 +1,26 @@
 //! A writer shard: one task that owns the write side of many sockets and writes what each is
 //! owed, so that an event costs one wake-up per shard instead of one per socket.
 //!
-//! Each pass walks the shard's sockets that can take data and, for each, queues the events
-//! between its cursor and the ring's head behind whatever it is still owed (replies, its
-//! first frame, a ping), then writes the whole queue with one vectored, non-blocking write.
+//! Each pass walks the shard's sockets that can take data and writes to each, with one
+//! vectored, non-blocking send, what it is still owed (replies, its first frame, a ping)
+//! followed by the ring's events from its cursor on (see [`Peer`]).
 //! A socket whose kernel buffer is full is set aside until it is writable again; if it stays
 //! so for [`SEND_TIMEOUT`] it is dropped. Passes yield to the runtime every few writes, so a
 //! long pass never starves accepts, readers or HTTP.
 
 use std::collections::{HashMap, VecDeque};
-use std::io::{ErrorKind, IoSlice};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, PoisonError, Weak};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Weak};
 use std::time::Duration;
 
 use bytes::Bytes;
 use futures::future::BoxFuture;
 use futures::stream::{FuturesUnordered, StreamExt};
-use tokio::io::Interest;
-use tokio::net::TcpStream;
 use tokio::sync::{mpsc, oneshot, Notify};
 use tokio::time::{interval, Instant, MissedTickBehavior};
 
+use super::mailbox::End;
+use super::peer::{Peer, Written};
 use super::{frames, Fanout, Pacing};
 
 /// How long a socket may take nothing before it is dropped as not reading.
@@ -30,24 +29,10 @@ pub const SEND_TIMEOUT: Duration = Duration::from_secs(10);
 const PING_EVERY: Duration = Duration::from_secs(30);
 /// Writes between two yields to the runtime during a pass.
 const WRITES_PER_YIELD: usize = 64;
-/// Buffers handed to one vectored write.
-const SLICES_PER_WRITE: usize = 64;
 /// How long sockets get at shutdown to take their close frame.
 const CLOSE_GRACE: Duration = Duration::from_secs(1);
 
-/// Why a socket ended, for the log.
-#[derive(Debug, Clone)]
-pub enum End {
-    ClientClosed,
-    NotReading,
-    NoPong,
-    ShuttingDown,
-    TooLarge,
-    #[allow(dead_code)] // read by the Debug impl, in the log
-    Failed(String),
-}
-
-enum Command {
+pub(super) enum Command {
     Attach(Peer),
     /// The peer's mailbox has frames to send.
     Dirty(u64),
@@ -95,188 +80,14 @@ impl ShardHandle {
         let _ = closed.await;
     }
 
-    fn command(&self, command: Command) {
+    pub(super) fn next_id(&self) -> u64 {
+        self.0.next_id.fetch_add(1, Ordering::Relaxed)
+    }
+
+    pub(super) fn command(&self, command: Command) {
         // The shard lives as long as the fan-out that owns it; after shutdown nobody cares.
         let _ = self.0.commands.send(command);
     }
-}
-
-/// A socket's link between its reader task and its shard: replies to send, a sign of life
-/// from the peer, and (the other way) why the shard closed it.
-pub struct Mailbox {
-    id: u64,
-    shard: ShardHandle,
-    outgoing: Mutex<Vec<Bytes>>,
-    heard: AtomicBool,
-    ended_by_server: Mutex<Option<End>>,
-    closed: Notify,
-}
-
-impl Mailbox {
-    pub fn new(shard: ShardHandle) -> Self {
-        Mailbox {
-            id: shard.0.next_id.fetch_add(1, Ordering::Relaxed),
-            shard,
-            outgoing: Mutex::default(),
-            heard: AtomicBool::new(true),
-            ended_by_server: Mutex::default(),
-            closed: Notify::new(),
-        }
-    }
-
-    /// Queues an encoded frame for this socket alone (a reply, a pong, a close).
-    pub fn send(&self, frame: Bytes) {
-        lock(&self.outgoing).push(frame);
-        self.shard.command(Command::Dirty(self.id));
-    }
-
-    /// The peer sent something: it is alive.
-    pub fn heard(&self) {
-        self.heard.store(true, Ordering::Relaxed);
-    }
-
-    /// The reader is done with the socket: whatever is queued goes out if it can, then the
-    /// shard lets go of it.
-    pub fn release(&self) {
-        self.shard.command(Command::Release(self.id));
-    }
-
-    /// Resolves when the shard closed the socket, with the reason.
-    pub async fn closed_by_server(&self) -> End {
-        loop {
-            let notified = self.closed.notified();
-            if let Some(end) = lock(&self.ended_by_server).clone() {
-                return end;
-            }
-            notified.await;
-        }
-    }
-
-    fn end(&self, end: End) {
-        *lock(&self.ended_by_server) = Some(end);
-        self.closed.notify_waiters();
-    }
-}
-
-/// A socket as its shard sees it.
-pub struct Peer {
-    stream: Arc<TcpStream>,
-    /// The position of the next event to queue.
-    cursor: u64,
-    /// Bytes owed, in order. The front may be the rest of a partly written frame.
-    queue: VecDeque<Bytes>,
-    /// Whether the front of `queue` is a partly written frame (it must be finished).
-    partial_front: bool,
-    /// Set aside until writable; since when its queue has not drained.
-    blocked: bool,
-    owing_since: Option<Instant>,
-    pinged: bool,
-    mailbox: Arc<Mailbox>,
-}
-
-impl Peer {
-    pub fn new(stream: Arc<TcpStream>, first: Bytes, cursor: u64, mailbox: Arc<Mailbox>) -> Self {
-        Peer {
-            stream,
-            cursor,
-            queue: VecDeque::from([first]),
-            partial_front: false,
-            blocked: false,
-            owing_since: None,
-            pinged: false,
-            mailbox,
-        }
-    }
-
-    fn ready(&self, head: u64) -> bool {
-        !self.blocked && (self.cursor < head || !self.queue.is_empty())
-    }
-
-    /// Replaces what it was owed (but a partly written frame) with a fresh first frame.
-    fn resync(&mut self, first: &Bytes, cursor: u64) {
-        let keep = usize::from(self.partial_front);
-        self.queue.truncate(keep);
-        self.queue.push_back(first.clone());
-        self.cursor = cursor;
-    }
-
-    fn take_mailbox(&mut self) {
-        let frames = std::mem::take(&mut *lock(&self.mailbox.outgoing));
-        self.queue.extend(frames);
-    }
-
-    /// Writes what the socket is owed (its queue, then `events`, which are the ring's frames
-    /// from its cursor on) as far as it takes them without blocking, and moves the cursor past
-    /// the events written. An event written in part leaves its rest at the front of the queue.
-    /// Events the socket did not take stay in the ring, not here: a socket that falls behind
-    /// holds no more than one partial frame and its replies, and the ring tells when it fell
-    /// too far behind.
-    fn write(&mut self, events: &[Bytes], tally: &Tally) -> Written {
-        let mut next_event = 0;
-        loop {
-            let slices: Vec<IoSlice<'_>> = self
-                .queue
-                .iter()
-                .chain(&events[next_event..])
-                .take(SLICES_PER_WRITE)
-                .map(|frame| IoSlice::new(frame))
-                .collect();
-            if slices.is_empty() {
-                return Written::All;
-            }
-            // send(2) rather than write(2): a socket needs none of the file-system layer's work
-            // (vfs_writev and fdget_pos were 6 % of the kernel's samples in a profile). Through
-            // `try_io`, so that tokio learns when the socket is full and `writable()` waits.
-            let socket = socket2::SockRef::from(&*self.stream);
-            let result = self.stream.try_io(Interest::WRITABLE, || {
-                if slices.len() == 1 {
-                    socket.send(&slices[0])
-                } else {
-                    socket.send_vectored(&slices)
-                }
-            });
-            let mut written = match result {
-                Ok(0) => return Written::Failed("the socket took nothing".into()),
-                Ok(written) => written,
-                Err(e) if e.kind() == ErrorKind::WouldBlock => return Written::Blocked,
-                Err(e) => return Written::Failed(e.to_string()),
-            };
-            tally.writes.fetch_add(1, Ordering::Relaxed);
-            while written > 0 {
-                if let Some(front) = self.queue.front_mut() {
-                    if written < front.len() {
-                        *front = front.slice(written..);
-                        self.partial_front = true;
-                        break;
-                    }
-                    written -= front.len();
-                    self.queue.pop_front();
-                } else {
-                    let event = &events[next_event];
-                    next_event += 1;
-                    self.cursor += 1;
-                    if written < event.len() {
-                        self.queue.push_back(event.slice(written..));
-                        self.partial_front = true;
-                        break;
-                    }
-                    written -= event.len();
-                }
-                self.partial_front = false;
-                tally.frames.fetch_add(1, Ordering::Relaxed);
-            }
-        }
-    }
-
-    fn shut(&self) {
-        let _ = socket2::SockRef::from(&*self.stream).shutdown(std::net::Shutdown::Both);
-    }
-}
-
-enum Written {
-    All,
-    Blocked,
-    Failed(String),
 }
 
 pub fn spawn(fanout: Weak<Fanout>, pacing: Pacing) -> ShardHandle {
@@ -517,8 +328,4 @@ impl Shard {
             peer.mailbox.end(End::ShuttingDown);
         }
     }
-}
-
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }

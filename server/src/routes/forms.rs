@@ -12,7 +12,7 @@ use serde::Deserialize;
 use super::query::ProductIdPath;
 use crate::state::AppState;
 use app::domain::access::STAFF_ONLY;
-use app::domain::product::ProductForm;
+use app::domain::product_form::ProductForm;
 use app::domain::{Invalid, Product, ProductChanges};
 
 const PAGE: &str = "/realtimeproducts";

@@ -8,12 +8,14 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use futures::{SinkExt, StreamExt};
 use serde_json::{json, Value};
-use tokio::net::TcpStream;
-use tokio_tungstenite::{tungstenite::Message, MaybeTlsStream, WebSocketStream};
+use tokio_tungstenite::MaybeTlsStream;
 
+pub mod cluster;
 pub mod pg;
+mod socket;
+
+pub use socket::Socket;
 
 pub struct TestServer {
     pub port: u16,
@@ -339,72 +341,6 @@ pub fn product(n: usize) -> Value {
         "category": "pruebas",
         "thumbnails": [format!("https://example.com/{n}.png")]
     })
-}
-
-/// A WebSocket client speaking the JSON frames of the contract.
-pub struct Socket {
-    pub stream: WebSocketStream<MaybeTlsStream<TcpStream>>,
-}
-
-impl Socket {
-    pub async fn send_json(&mut self, frame: Value) {
-        self.stream
-            .send(Message::Text(frame.to_string().into()))
-            .await
-            .expect("socket send");
-    }
-
-    pub async fn send_text(&mut self, text: &str) {
-        self.stream
-            .send(Message::Text(text.to_string().into()))
-            .await
-            .expect("socket send");
-    }
-
-    /// The next JSON text frame, failing the test after 10 s (generous: CI machines are busy).
-    /// `presence` frames are skipped, as the contract tells clients to do with frames they do
-    /// not follow; [`next_presence`](Self::next_presence) reads those.
-    pub async fn next_json(&mut self) -> Value {
-        self.try_next_json(Duration::from_secs(10))
-            .await
-            .expect("a frame within 10 s")
-    }
-
-    /// The next JSON text frame within `wait` (`presence` frames skipped), or `None` if none
-    /// came or the socket ended.
-    pub async fn try_next_json(&mut self, wait: Duration) -> Option<Value> {
-        self.next_matching(wait, |frame| frame["type"] != "presence")
-            .await
-    }
-
-    /// The next `presence` frame's count, failing the test after 10 s.
-    pub async fn next_presence(&mut self) -> u64 {
-        let frame = self
-            .next_matching(Duration::from_secs(10), |frame| frame["type"] == "presence")
-            .await
-            .expect("a presence frame within 10 s");
-        frame["online"].as_u64().expect("a count")
-    }
-
-    async fn next_matching(&mut self, wait: Duration, wanted: fn(&Value) -> bool) -> Option<Value> {
-        let deadline = tokio::time::Instant::now() + wait;
-        loop {
-            let message = tokio::time::timeout_at(deadline, self.stream.next())
-                .await
-                .ok()??;
-            // A reset or a close both mean the server ended this socket.
-            match message.ok()? {
-                Message::Text(text) => {
-                    let frame: Value = serde_json::from_str(&text).expect("JSON frame");
-                    if wanted(&frame) {
-                        return Some(frame);
-                    }
-                }
-                Message::Close(_) => return None,
-                _ => continue,
-            }
-        }
-    }
 }
 
 /// A JSON array of objects with an `id`, keyed by id.
