@@ -25,7 +25,9 @@ echo "    $TEST_DATABASE_URL"
 echo "==> cargo test (unit and integration, file store; several instances on PostgreSQL)"
 cargo test -p app -p server
 echo "==> cargo test (the API, socket and robustness suites again, on PostgreSQL)"
-TEST_STORE=postgres cargo test -p server --test api_products --test ws_products --test chat --test robustness --test staff
+# `-p app -p server` as above: the same selection reuses the same builds (selecting `server`
+# alone gives `app` another build hash and compiles every test binary a second time).
+TEST_STORE=postgres cargo test -p app -p server --test api_products --test ws_products --test chat --test robustness --test staff
 
 echo "==> cargo leptos build --release"
 cargo leptos build --release
