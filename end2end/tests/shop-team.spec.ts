@@ -100,6 +100,8 @@ test("an edit while someone else changes the product offers their data instead o
     body: JSON.stringify({ stock: 42 }),
   });
   await expect(form.getByTestId("edit-conflict")).toContainText("Otra persona cambió");
+  // What this person typed is still there, to keep or to give up.
+  await expect(form.getByLabel("Título")).toHaveValue("Mi título");
   // Saving anyway is refused by the server: nobody's change is overwritten.
   await form.getByRole("button", { name: "Guardar" }).click();
   await expect(form.getByTestId("edit-problem")).toContainText("cambió");
@@ -132,6 +134,8 @@ test("the edit form shows the server's per-field errors next to the fields", asy
   await form.getByLabel("Código").fill(first.code);
   await form.getByRole("button", { name: "Guardar" }).click();
   await expect(form.locator('.field-error[data-field="code"]')).toHaveText("ya lo usa otro producto");
+  // The form keeps what was typed, so it can be corrected rather than retyped.
+  await expect(form.getByLabel("Código")).toHaveValue(first.code);
   // And the browser's own check, before anything is sent.
   await form.getByLabel("Precio").fill("-3");
   await form.getByRole("button", { name: "Guardar" }).click();

@@ -14,7 +14,7 @@ use super::live_rows::LiveRows;
 use super::notice::Notice;
 use super::product_editor::ProductEditor;
 use super::product_form::{FormMode, FormState, ProductFormView};
-use super::{next_ref, stay_connected, ConnectionBadge, LinkState, Outbox, ProductCard};
+use super::{next_ref, stay_connected, ConnectionBadge, LinkState, Outbox, ProductCard, OFFLINE};
 use crate::domain::search::Query;
 use crate::domain::{Access, Product, ProductId};
 use crate::pages::PageNotice;
@@ -27,8 +27,6 @@ struct PendingAdd {
     code: String,
 }
 
-const OFFLINE: &str = "Sin conexión con el servidor: esperá a que se reconecte e intentá de nuevo";
-
 #[island]
 pub fn LiveCatalog(
     /// The catalog at render time, for the first paint.
@@ -40,11 +38,8 @@ pub fn LiveCatalog(
     /// The product whose edit form is open (`?edit=ID`, the no-JavaScript way to open it).
     edit: Option<ProductId>,
 ) -> impl IntoView {
-    let editing = RwSignal::new(
-        edit.and_then(|id| initial.iter().find(|p| p.id == id).cloned())
-            .map(Editing::new),
-    );
     let live = LiveRows::new(initial);
+    let editing = RwSignal::new(edit.and_then(|id| live.get(id)).map(Editing::new));
     let (link, set_link) = signal(LinkState::Connecting);
     let notice = RwSignal::new(notice);
     let form = FormState::new();
@@ -78,33 +73,17 @@ pub fn LiveCatalog(
         }
     };
 
-    // A product deleted while its edit form is open keeps its place (showing the form, which
-    // says so) until the form is closed.
-    let deleted_while_open = StoredValue::new(None::<ProductId>);
-    let open_id = move || editing.with_untracked(|e| e.as_ref().map(Editing::id));
-    Effect::new(move |_| {
-        let open = editing.with(|e| e.as_ref().map(Editing::id));
-        if let Some(gone) = deleted_while_open.get_value() {
-            if open != Some(gone) {
-                deleted_while_open.set_value(None);
-                live.remove(gone);
-            }
-        }
-    });
+    // The open form's row stays as drawn, so what is typed in it survives others' changes
+    // (the form tells of them); rows are redrawn only when the form opens or closes.
+    let open_id = Memo::new(move |_| editing.with(|e| e.as_ref().map(Editing::id)));
+    Effect::new(move |_| live.freeze(open_id.get()));
 
     let on_event = move |event: ProductEvent| match event {
         ProductEvent::Snapshot { products } => {
-            let open = open_id();
-            let missing = open.filter(|id| products.iter().all(|p| p.id != *id));
-            if let Some(id) = open {
+            if let Some(id) = open_id.get_untracked() {
                 tell_editor(products.iter().find(|p| p.id == id), id);
             }
-            let kept = missing.and_then(|id| live.get(id));
             live.replace(products);
-            if let Some(product) = kept {
-                deleted_while_open.set_value(Some(product.id));
-                live.upsert(product);
-            }
         }
         ProductEvent::Added { product } => {
             let mine =
@@ -125,11 +104,7 @@ pub fn LiveCatalog(
         }
         ProductEvent::Removed { id } => {
             tell_editor(None, id);
-            if open_id() == Some(id) {
-                deleted_while_open.set_value(Some(id));
-            } else {
-                live.remove(id);
-            }
+            live.remove(id);
         }
         ProductEvent::Error(error) => {
             let for_form = pending.with_untracked(|p| {
@@ -249,7 +224,7 @@ pub fn LiveCatalog(
                             children=move |row| {
                                 let id = row.product.id;
                                 let product = row.product;
-                                let is_open = move || editing.with(|e| e.as_ref().is_some_and(|e| e.id() == id));
+                                let is_open = move || open_id.get() == Some(id);
                                 view! {
                                     <li>
                                         {move || if is_open() {

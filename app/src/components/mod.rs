@@ -17,6 +17,6 @@ pub use chat_box::ChatBox;
 pub use connection_badge::{ConnectionBadge, LinkState};
 pub use live::stay_connected;
 pub use live_catalog::LiveCatalog;
-pub use outbox::{next_ref, Outbox};
+pub use outbox::{next_ref, Outbox, OFFLINE};
 pub use product_card::ProductCard;
 pub use product_form::ProductFormView;

@@ -4,6 +4,10 @@ use futures::channel::mpsc::UnboundedSender;
 use leptos::prelude::*;
 use serde::Serialize;
 
+/// What a page says when a request cannot go out because the socket is reconnecting.
+pub const OFFLINE: &str =
+    "Sin conexión con el servidor: esperá a que se reconecte e intentá de nuevo";
+
 /// Frames queued here go out on the island's current socket. Empty while disconnected, so a
 /// send then fails visibly instead of vanishing into a dead socket.
 #[derive(Clone, Copy)]

@@ -7,11 +7,9 @@ use leptos::prelude::*;
 
 use super::editing::{Conflict, Editing};
 use super::product_form::{FormMode, FormState, ProductFormView};
-use super::{next_ref, Outbox};
+use super::{next_ref, Outbox, OFFLINE};
 use crate::domain::ProductChanges;
 use crate::protocol::ProductRequest;
-
-const OFFLINE: &str = "Sin conexión con el servidor: esperá a que se reconecte e intentá de nuevo";
 
 #[component]
 pub fn ProductEditor(
