@@ -33,10 +33,7 @@ impl ApiError {
 
     /// A catalog change without staff rights.
     pub fn staff_only() -> Self {
-        ApiError {
-            status: StatusCode::UNAUTHORIZED,
-            body: Invalid::new(STAFF_ONLY),
-        }
+        Self::generic(StatusCode::UNAUTHORIZED)
     }
 
     /// The error body for a status when nothing more specific was said: for the framework's

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::json;
 use support::cluster::{chat_event, collect, ids, joined, product_event, two_instances};
-use support::{acknowledged, by_id, product};
+use support::{acknowledged, assert_all_kept, by_id, gather_writers, product};
 
 #[tokio::test]
 async fn changes_through_either_instance_reach_the_sockets_of_both() {
@@ -222,12 +222,7 @@ async fn kill_9_of_one_instance_under_write_load_loses_nothing_acknowledged() {
     }
     tokio::time::sleep(Duration::from_millis(800)).await;
     a.kill();
-    let (mut made, mut said) = (Vec::new(), Vec::new());
-    for writer in writers {
-        let (m, s) = writer.await.unwrap();
-        made.extend(m);
-        said.extend(s);
-    }
+    let (made, said) = gather_writers(writers).await;
     assert!(made.len() > 20, "the writers were busy: {}", made.len());
 
     // B has every acknowledged change, and so does A once it is back.
@@ -235,15 +230,9 @@ async fn kill_9_of_one_instance_under_write_load_loses_nothing_acknowledged() {
     a.launch().await.expect("A starts again");
     let on_a = by_id(&a.get("/api/products").await.1);
     let messages = by_id(&b.get("/api/messages?limit=100000").await.1);
-    for product in &made {
-        let id = product["id"].as_u64().unwrap();
-        assert_eq!(on_b.get(&id), Some(product), "product {id} on B");
-        assert_eq!(on_a.get(&id), Some(product), "product {id} on A");
-    }
-    for message in &said {
-        let id = message["id"].as_u64().unwrap();
-        assert_eq!(messages.get(&id), Some(message), "message {id}");
-    }
+    assert_all_kept(&made, &on_b, "product on B");
+    assert_all_kept(&made, &on_a, "product on A");
+    assert_all_kept(&said, &messages, "message");
     // And B's socket heard of every one of them.
     let mut heard = BTreeSet::new();
     while heard.len() < on_b.len() {

@@ -2,12 +2,11 @@
 
 mod support;
 
-use std::collections::HashMap;
 use std::time::Duration;
 
 use futures::StreamExt;
-use serde_json::{json, Value};
-use support::{acknowledged, by_id, product, TestServer};
+use serde_json::json;
+use support::{acknowledged, assert_all_kept, by_id, gather_writers, product, TestServer};
 use tokio_tungstenite::tungstenite::Message;
 
 #[tokio::test]
@@ -109,12 +108,7 @@ async fn kill_9_during_concurrent_writes_loses_nothing_acknowledged() {
     }
     tokio::time::sleep(Duration::from_millis(700)).await;
     server.kill();
-    let (mut made, mut said) = (Vec::new(), Vec::new());
-    for writer in writers {
-        let (m, s) = writer.await.unwrap();
-        made.extend(m);
-        said.extend(s);
-    }
+    let (made, said) = gather_writers(writers).await;
     assert!(
         made.len() > 10 && said.len() > 10,
         "the writers were busy: {} {}",
@@ -136,16 +130,4 @@ async fn kill_9_during_concurrent_writes_loses_nothing_acknowledged() {
     // And new writes carry on with fresh ids.
     let next = server.create(&product(999_999)).await;
     assert!(made.iter().all(|p| p["id"] != next["id"]));
-}
-
-/// Every acknowledged item is stored, exactly as it was acknowledged.
-fn assert_all_kept(acknowledged: &[Value], stored: &HashMap<u64, Value>, what: &str) {
-    for item in acknowledged {
-        let id = item["id"].as_u64().unwrap();
-        assert_eq!(
-            stored.get(&id),
-            Some(item),
-            "acknowledged {what} {id} lost or changed"
-        );
-    }
 }

@@ -8,7 +8,8 @@
 use leptos::html;
 use leptos::prelude::*;
 
-use crate::domain::{product_form::ProductForm, FieldErrors, Product};
+use crate::domain::product_form::{field_label, ProductForm};
+use crate::domain::{FieldErrors, Product};
 
 /// The form element and the problems to show next to its fields.
 #[derive(Clone, Copy)]
@@ -120,20 +121,20 @@ pub fn ProductFormView(
             <h2>{heading}</h2>
             {original.map(|original| view! { <input type="hidden" name="original" value=original/> })}
             <div class="form-grid">
-                <Field state prefix=prefix.clone() label="Título" name="title" value=value(|p| p.title.clone())/>
-                <Field state prefix=prefix.clone() label="Descripción" name="description" kind="textarea"
+                <Field state prefix=prefix.clone() name="title" value=value(|p| p.title.clone())/>
+                <Field state prefix=prefix.clone() name="description" kind="textarea"
                     value=value(|p| p.description.clone())/>
-                <Field state prefix=prefix.clone() label="Código" name="code" value=value(|p| p.code.clone())/>
-                <Field state prefix=prefix.clone() label="Precio" name="price" kind="number"
+                <Field state prefix=prefix.clone() name="code" value=value(|p| p.code.clone())/>
+                <Field state prefix=prefix.clone() name="price" kind="number"
                     value=value(|p| p.price.to_string())/>
-                <Field state prefix=prefix.clone() label="Stock" name="stock" kind="number"
+                <Field state prefix=prefix.clone() name="stock" kind="number"
                     value=value(|p| p.stock.to_string())/>
-                <Field state prefix=prefix.clone() label="Categoría" name="category" value=value(|p| p.category.clone())/>
-                <Field state prefix=prefix.clone() label="Imágenes (URL, una por línea)" name="thumbnails" kind="textarea"
+                <Field state prefix=prefix.clone() name="category" value=value(|p| p.category.clone())/>
+                <Field state prefix=prefix.clone() name="thumbnails" hint=" (URL, una por línea)" kind="textarea"
                     value=value(|p| p.thumbnails.join("\n"))/>
                 <label class="check">
                     <input type="checkbox" name="status" value="on" checked=active/>
-                    "Activo (disponible para la venta)"
+                    {field_label("status")}" (disponible para la venta)"
                 </label>
             </div>
             {notices.map(|notices| notices())}
@@ -151,13 +152,16 @@ fn Field(
     state: FormState,
     /// Makes the ids unique when several forms are on the page.
     prefix: String,
-    label: &'static str,
     name: &'static str,
+    /// Said after the field's label (see [`field_label`]).
+    #[prop(optional)]
+    hint: &'static str,
     #[prop(default = "text")] kind: &'static str,
     /// The initial value (the product's, in an edit form).
     #[prop(optional)]
     value: String,
 ) -> impl IntoView {
+    let label = field_label(name);
     let id = format!("{prefix}-{name}");
     let error_id = format!("{id}-error");
     let error = move || state.errors.with(|errors| errors.get(name).cloned());
@@ -181,7 +185,7 @@ fn Field(
     };
     view! {
         <div class="field" class:invalid=move || error().is_some()>
-            <label for=id>{label}</label>
+            <label for=id>{label}{hint}</label>
             {control}
             <p class="field-error" id=error_id data-field=name>{error}</p>
         </div>

@@ -29,6 +29,22 @@ pub struct ProductForm {
     pub thumbnails: String,
 }
 
+/// The form's name for each product field, as people read it: beside the inputs, and in the
+/// sentence a form post without JavaScript gets back.
+pub fn field_label(field: &str) -> Option<&'static str> {
+    Some(match field {
+        "title" => "Título",
+        "description" => "Descripción",
+        "code" => "Código",
+        "price" => "Precio",
+        "stock" => "Stock",
+        "category" => "Categoría",
+        "thumbnails" => "Imágenes",
+        "status" => "Activo",
+        _ => return None,
+    })
+}
+
 impl ProductForm {
     /// Turns the typed-in text into a checked product, with a problem per field.
     pub fn parse(&self) -> Result<NewProduct, Invalid> {

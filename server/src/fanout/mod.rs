@@ -26,7 +26,7 @@ mod shard;
 mod tests;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, OnceLock, PoisonError};
+use std::sync::{Arc, OnceLock};
 
 use bytes::Bytes;
 use tokio::net::TcpStream;
@@ -101,7 +101,7 @@ impl Fanout {
 
     /// [`publish`](Self::publish) for a frame already encoded.
     pub fn publish_encoded(&self, encoded: Bytes) {
-        self.lock().push(encoded);
+        mailbox::lock(&self.ring).push(encoded);
         for shard in &self.shards {
             shard.wake();
         }
@@ -110,7 +110,7 @@ impl Fanout {
     /// The position the next event will take. A socket that joins under its view's lock with
     /// this cursor gets exactly the events published after its first frame.
     pub fn head(&self) -> u64 {
-        self.lock().head()
+        mailbox::lock(&self.ring).head()
     }
 
     /// Hands a new socket to a writer: it first gets `first` (its encoded snapshot or history),
@@ -144,7 +144,7 @@ impl Fanout {
     /// The frames from `cursor` to the head, and the head; or, when the ring no longer holds
     /// the oldest of them, all it holds. Clones only reference counts.
     fn since(&self, cursor: u64) -> (Vec<Bytes>, u64) {
-        let ring = self.lock();
+        let ring = mailbox::lock(&self.ring);
         ring.since(cursor).unwrap_or_else(|| ring.held())
     }
 
@@ -154,9 +154,5 @@ impl Fanout {
             .get()
             .expect("the view sets its first frame before any socket joins");
         first_frame()
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, Ring> {
-        self.ring.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }

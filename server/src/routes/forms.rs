@@ -5,24 +5,25 @@
 
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Form, State};
-use axum::http::HeaderMap;
 use axum::response::Redirect;
 use serde::Deserialize;
 
+use super::editor::Editor;
 use super::query::ProductIdPath;
+use crate::error::ApiError;
 use crate::state::AppState;
 use app::domain::access::STAFF_ONLY;
-use app::domain::product_form::ProductForm;
+use app::domain::product_form::{field_label, ProductForm};
 use app::domain::{Invalid, Product, ProductChanges};
 
 const PAGE: &str = "/realtimeproducts";
 
 pub async fn add_product(
+    editor: Result<Editor, ApiError>,
     State(state): State<AppState>,
-    headers: HeaderMap,
     form: Result<Form<ProductForm>, FormRejection>,
 ) -> Redirect {
-    if !state.access.access(&headers).can_edit() {
+    if editor.is_err() {
         return back(&[("error", STAFF_ONLY.into())]);
     }
     let Ok(Form(form)) = form else {
@@ -49,12 +50,12 @@ pub struct EditForm {
 }
 
 pub async fn edit_product(
+    editor: Result<Editor, ApiError>,
     State(state): State<AppState>,
-    headers: HeaderMap,
     ProductIdPath(id): ProductIdPath,
     form: Result<Form<EditForm>, FormRejection>,
 ) -> Redirect {
-    if !state.access.access(&headers).can_edit() {
+    if editor.is_err() {
         return back(&[("error", STAFF_ONLY.into())]);
     }
     let Ok(Form(form)) = form else {
@@ -77,11 +78,11 @@ pub async fn edit_product(
 }
 
 pub async fn remove_product(
+    editor: Result<Editor, ApiError>,
     State(state): State<AppState>,
-    headers: HeaderMap,
     ProductIdPath(id): ProductIdPath,
 ) -> Redirect {
-    if !state.access.access(&headers).can_edit() {
+    if editor.is_err() {
         return back(&[("error", STAFF_ONLY.into())]);
     }
     match state.catalog.remove(id).await.map_err(Invalid::from) {
@@ -94,17 +95,7 @@ pub async fn remove_product(
 fn explain(invalid: &Invalid) -> String {
     let mut text = invalid.error.clone();
     for (field, problem) in &invalid.fields {
-        let label = match field.as_str() {
-            "title" => "Título",
-            "description" => "Descripción",
-            "code" => "Código",
-            "price" => "Precio",
-            "stock" => "Stock",
-            "category" => "Categoría",
-            "thumbnails" => "Imágenes",
-            "status" => "Activo",
-            other => other,
-        };
+        let label = field_label(field).unwrap_or(field.as_str());
         text.push_str(&format!(". {label}: {problem}"));
     }
     text

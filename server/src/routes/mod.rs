@@ -111,7 +111,7 @@ fn api() -> Router<AppState> {
         )
         .route(
             "/api/{*rest}",
-            any(|| async { ApiError::not_found("No existe esa ruta de la API") }),
+            any(|| async { ApiError::generic(axum::http::StatusCode::NOT_FOUND) }),
         )
         .route("/ws/products", get(ws::products))
         .route("/ws/chat", get(ws::chat))

@@ -9,6 +9,7 @@ use super::editor::Editor;
 use super::query::{json_body, number, Body, Params, ProductIdPath};
 use crate::error::ApiError;
 use crate::state::AppState;
+use crate::store::StoreError;
 use app::domain::{NewProduct, Product, ProductChanges};
 
 /// `GET /api/products?limit=N`: ascending by id, the first N when `limit` is given.
@@ -30,7 +31,7 @@ pub async fn show(
         .catalog
         .get(id)
         .map(Json)
-        .ok_or_else(|| ApiError::not_found(format!("No existe un producto con id {id}")))
+        .ok_or_else(|| StoreError::NotFound(id).into())
 }
 
 pub async fn create(

@@ -2,6 +2,7 @@
 //! over HTTP and WebSockets, as any client would.
 #![allow(dead_code)] // each test file uses its own part of this
 
+use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -344,12 +345,38 @@ pub fn product(n: usize) -> Value {
 }
 
 /// A JSON array of objects with an `id`, keyed by id.
-pub fn by_id(list: &Value) -> std::collections::HashMap<u64, Value> {
+pub fn by_id(list: &Value) -> HashMap<u64, Value> {
     list.as_array()
         .expect("a JSON array")
         .iter()
         .map(|item| (item["id"].as_u64().expect("an id"), item.clone()))
         .collect()
+}
+
+/// Every item a client was told is stored (201) is stored, exactly as acknowledged.
+pub fn assert_all_kept(acknowledged: &[Value], stored: &HashMap<u64, Value>, what: &str) {
+    for item in acknowledged {
+        let id = item["id"].as_u64().unwrap();
+        assert_eq!(
+            stored.get(&id),
+            Some(item),
+            "acknowledged {what} {id} lost or changed"
+        );
+    }
+}
+
+/// Waits for writer tasks, each returning the products and the messages acknowledged to it,
+/// and puts their lists together.
+pub async fn gather_writers(
+    writers: Vec<tokio::task::JoinHandle<(Vec<Value>, Vec<Value>)>>,
+) -> (Vec<Value>, Vec<Value>) {
+    let (mut made, mut said) = (Vec::new(), Vec::new());
+    for writer in writers {
+        let (m, s) = writer.await.unwrap();
+        made.extend(m);
+        said.extend(s);
+    }
+    (made, said)
 }
 
 /// Lines of a file, for checks on what is on disk.

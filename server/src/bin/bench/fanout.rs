@@ -41,7 +41,7 @@ const PRODUCTS: Channel = Channel {
 };
 
 /// Clients whose handshakes are in flight at once.
-const CONNECT_PARALLELISM: usize = 256;
+pub const CONNECT_PARALLELISM: usize = 256;
 /// How long to wait for stragglers after the last change was sent.
 const GRACE: Duration = Duration::from_secs(15);
 

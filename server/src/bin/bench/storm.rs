@@ -13,17 +13,14 @@ use futures::StreamExt;
 use tokio::sync::Notify;
 use tokio_tungstenite::tungstenite::Message;
 
+use app::domain::message::HISTORY_SIZE;
 use app::protocol::reconnect::{self, FIRST_RETRY};
 
-use crate::fanout::connect;
+use crate::fanout::{connect, CONNECT_PARALLELISM};
 use crate::stats::{percentile, Row};
 use crate::target::Target;
 use crate::Options;
 
-/// Messages in the chat before the storm, so every history frame is a full one.
-const HISTORY: usize = 100;
-/// Clients whose first handshakes are in flight at once, before the restart.
-const CONNECT_PARALLELISM: usize = 256;
 /// How long the storm may take before the run gives up.
 const GIVE_UP: Duration = Duration::from_secs(60);
 
@@ -186,11 +183,11 @@ async fn client(
     }
 }
 
-/// Posts [`HISTORY`] messages so every history frame the clients get is a full one.
+/// Posts [`HISTORY_SIZE`] messages so every history frame the clients get is a full one.
 async fn fill_history(addr: &str) -> Result<(), String> {
     let mut socket = connect(&format!("ws://{addr}/ws/chat")).await?;
     socket.next().await;
-    for n in 0..HISTORY {
+    for n in 0..HISTORY_SIZE {
         let text = format!(
             r#"{{"type":"send","email":"tormenta@example.com","text":"mensaje {n} de la tormenta, con algo de texto para que pese"}}"#
         );

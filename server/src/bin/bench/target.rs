@@ -11,7 +11,6 @@ pub struct Target {
     pub addr: String,
     pub pid: Option<u32>,
     child: Option<Child>,
-    data_dir: Option<std::path::PathBuf>,
     launch: Option<Launch>,
 }
 
@@ -49,7 +48,6 @@ impl Target {
                 addr: addr.clone(),
                 pid: options.pid,
                 child: None,
-                data_dir: None,
                 launch: None,
             });
         }
@@ -64,7 +62,6 @@ impl Target {
             addr: format!("127.0.0.1:{port}"),
             pid: None,
             child: None,
-            data_dir: Some(data_dir.clone()),
             launch: Some(Launch {
                 server: options.server.clone(),
                 port,
@@ -156,8 +153,8 @@ impl Drop for Target {
             let _ = child.kill();
             let _ = child.wait();
         }
-        if let Some(dir) = self.data_dir.take() {
-            let _ = std::fs::remove_dir_all(dir);
+        if let Some(launch) = &self.launch {
+            let _ = std::fs::remove_dir_all(&launch.data_dir);
         }
     }
 }

@@ -17,7 +17,7 @@ use tokio::sync::Mutex;
 
 use super::{LoadError, Store, StoreError};
 use crate::fanout::Pacing;
-use crate::live::{frame_bytes, Views};
+use crate::live::{frame_bytes, Views, CHAT_WINDOW};
 use app::domain::{ChatMessage, MessageDraft, NewProduct, Product, ProductChanges, ProductId};
 use app::protocol::{ChatEvent, ProductEvent};
 use catalog_file::FileProductStore;
@@ -43,7 +43,10 @@ impl FileStore {
         std::fs::create_dir_all(dir).map_err(|e| LoadError::new(dir, e))?;
         let catalog = FileProductStore::open(dir, seed_examples)?;
         let (chat, messages) = FileChatStore::open(dir)?;
-        let views = Views::new(catalog.products().to_vec(), messages.clone(), true, pacing);
+        // The chat view keeps only the latest messages; older pages are read from `messages`.
+        let older = messages.len().saturating_sub(CHAT_WINDOW);
+        let latest = messages[older..].to_vec();
+        let views = Views::new(catalog.products().to_vec(), latest, older == 0, pacing);
         let store = FileStore {
             catalog: Arc::new(Mutex::new(catalog)),
             chat: Arc::new(Mutex::new(chat)),

@@ -65,7 +65,10 @@ impl PgStore {
         // timeout and then report only that it timed out.
         let first = tokio::time::timeout(OPERATION_TIMEOUT, options.connect())
             .await
-            .map_err(|_| unreachable(&"no answer within 8 s"))?
+            .map_err(|_| {
+                let waited = OPERATION_TIMEOUT.as_secs();
+                unreachable(&format!("no answer within {waited} s"))
+            })?
             .map_err(|e| unreachable(&e))?;
         first.close().await.map_err(|e| unreachable(&e))?;
         let pool = PgPoolOptions::new()
