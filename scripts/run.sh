@@ -5,6 +5,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 export PATH="$HOME/.cargo/bin:$PWD/end2end/node_modules/.bin:$PATH"
-cargo leptos build --release
+scripts/build-site.sh
 export LEPTOS_SITE_ROOT=target/site LEPTOS_OUTPUT_NAME=tiempo_real LEPTOS_ENV=PROD
 exec target/release/server

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Installs everything the build and the tests need, skipping whatever is already in place, so a
-# second run costs seconds. Nothing here downloads from GitHub: cargo-leptos is built with
-# `no_downloads`, the wasm-bindgen CLI comes from crates.io at the exact version in Cargo.lock,
+# Installs everything the build and the tests need (cargo-leptos is not among them: see
+# scripts/build-site.sh), skipping whatever is already in place, so a
+# second run costs seconds. Nothing here downloads from GitHub: the wasm-bindgen CLI comes from
+# crates.io at the exact version in Cargo.lock,
 # wasm-opt from npm's `binaryen`, and Chromium from Debian. See README.md ("Set-up").
 #
 # Usage: scripts/setup.sh [--browser] [--postgres]
@@ -10,7 +11,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-CARGO_LEPTOS_VERSION=0.3.11
 want_browser=false
 want_postgres=false
 for option in "$@"; do
@@ -30,14 +30,7 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   rustup target add wasm32-unknown-unknown
 fi
 
-# 2. cargo-leptos, built so that a missing tool is an error instead of a GitHub download.
-if ! cargo leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then
-  step "cargo install cargo-leptos $CARGO_LEPTOS_VERSION (about 10 minutes, once)"
-  cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked \
-    --ignore-rust-version --features no_downloads
-fi
-
-# 3. The wasm-bindgen CLI of exactly the crate version the lock file pins.
+# 2. The wasm-bindgen CLI of exactly the crate version the lock file pins.
 bindgen_version=$(awk '/^name = "wasm-bindgen"$/ {getline; gsub(/[^0-9.]/, ""); print; exit}' Cargo.lock)
 if ! wasm-bindgen --version 2>/dev/null | grep -q " $bindgen_version\$"; then
   step "cargo install wasm-bindgen-cli $bindgen_version (about 3 minutes, once)"
@@ -45,7 +38,7 @@ if ! wasm-bindgen --version 2>/dev/null | grep -q " $bindgen_version\$"; then
   cargo install wasm-bindgen-cli --version "$bindgen_version" --force
 fi
 
-# 4. npm packages of end2end/: Playwright and binaryen (wasm-opt, for release builds).
+# 3. npm packages of end2end/: Playwright and binaryen (wasm-opt, for release builds).
 #    Debian's binaryen must never be used: its wasm-opt breaks hydration.
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 if [[ ! -f end2end/node_modules/.package-lock.json ]] ||
@@ -54,7 +47,7 @@ if [[ ! -f end2end/node_modules/.package-lock.json ]] ||
   (cd end2end && npm ci --no-audit --no-fund)
 fi
 
-# 5. Debian packages: Chromium for Playwright (never `npx playwright install`), PostgreSQL's
+# 4. Debian packages: Chromium for Playwright (never `npx playwright install`), PostgreSQL's
 #    server for the tests (they start private clusters of their own; see scripts/pg-cluster.sh).
 packages=()
 $want_browser && ! command -v chromium >/dev/null && packages+=(chromium)

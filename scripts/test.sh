@@ -27,10 +27,10 @@ cargo test -p app -p server
 echo "==> cargo test (the API, socket and robustness suites again, on PostgreSQL)"
 # `-p app -p server` as above: the same selection reuses the same builds (selecting `server`
 # alone gives `app` another build hash and compiles every test binary a second time).
-TEST_STORE=postgres cargo test -p app -p server --test api_products --test ws_products --test chat --test robustness --test staff
+TEST_STORE=postgres cargo test -p app -p server --test api_products --test ws_products --test resume --test chat --test robustness --test staff
 
-echo "==> cargo leptos build --release"
-cargo leptos build --release
+echo "==> release build (scripts/build-site.sh)"
+scripts/build-site.sh
 
 echo "==> Playwright"
 (cd end2end && npx playwright test)

@@ -8,6 +8,7 @@
 pub mod components;
 pub mod domain;
 pub mod pages;
+pub mod paths;
 pub mod protocol;
 #[cfg(feature = "hydrate")]
 pub mod socket;

@@ -4,8 +4,9 @@
 //! gloo-net has no reconnect and no heartbeat, so this loop supplies both halves: the read side
 //! ending (close, error, server gone) is what marks a socket dead, and reconnecting backs off
 //! from 250 ms to 3 s with jitter, so a restarted server is not hit by every browser at once.
-//! After each reconnect the server's first frame (snapshot or history) replaces what the page
-//! shows, so nothing missed while offline stays missing.
+//! After each reconnect the server's first frame (a resume followed by what was missed, or a
+//! snapshot or history that replaces what the page shows) means nothing missed while offline
+//! stays missing.
 
 use std::time::Duration;
 
@@ -17,9 +18,10 @@ use leptos::task::spawn_local;
 use crate::components::{LinkState, Outbox};
 use crate::protocol::reconnect::{self, FIRST_RETRY};
 
-/// Keeps a socket to `path` (like `/ws/products`) open for the life of the page.
+/// Keeps a socket to `path()` (like `/ws/products?since=4&epoch=e`, asked anew before every
+/// connection) open for the life of the page.
 pub fn keep_connected(
-    path: &'static str,
+    path: impl Fn() -> String + 'static,
     state: WriteSignal<LinkState>,
     outbox: Outbox,
     on_frame: impl Fn(String) + 'static,
@@ -27,7 +29,7 @@ pub fn keep_connected(
     spawn_local(async move {
         let mut retry = FIRST_RETRY;
         loop {
-            if let Ok(socket) = WebSocket::open(&socket_url(path)) {
+            if let Ok(socket) = WebSocket::open(&socket_url(&path())) {
                 let (mut write, mut read) = socket.split();
                 let (sender, mut queue) = mpsc::unbounded::<String>();
                 outbox.attach(Some(sender));

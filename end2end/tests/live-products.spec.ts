@@ -107,6 +107,39 @@ test("the page reconnects by itself after the server restarts and catches up", a
   await expect(card(page, created.code)).toBeVisible();
 });
 
+test("after a restart in which nothing changed the page resumes without a snapshot", async ({ page }) => {
+  for (let n = 0; n < 20; n++) await server.createProduct(sampleProduct());
+  // Every text frame the page receives on each product socket, in order.
+  const sockets: { url: string; frames: string[] }[] = [];
+  page.on("websocket", (ws) => {
+    if (!ws.url().includes("/ws/products")) return;
+    const socket = { url: ws.url(), frames: [] as string[] };
+    sockets.push(socket);
+    ws.on("framereceived", (frame) => socket.frames.push(String(frame.payload)));
+  });
+  await openLive(page);
+  const badge = page.locator(".live-catalog [data-testid=connection-state]");
+  await expect.poll(() => sockets[0]?.frames.length ?? 0).toBeGreaterThan(0);
+  const snapshot = JSON.parse(sockets[0].frames[0]);
+  expect(snapshot.type).toBe("snapshot");
+
+  await server.restart();
+  await expect.poll(() => sockets[1]?.frames.length ?? 0, { timeout: 10_000 }).toBeGreaterThan(0);
+  await expect(badge).toHaveClass(/live/);
+  const resumed = sockets[1];
+  expect(resumed.url).toContain(`since=${snapshot.seq}`);
+  expect(JSON.parse(resumed.frames[0])).toEqual({ type: "resume", since: snapshot.seq });
+  const bytes = resumed.frames.reduce((sum, frame) => sum + Buffer.byteLength(frame), 0);
+  console.log(`snapshot ${Buffer.byteLength(sockets[0].frames[0])} bytes; resume after the restart ${bytes} bytes`);
+  expect(bytes).toBeLessThan(300);
+  await expect(cards(page)).toHaveCount(20);
+
+  // The resumed socket is live: a change made now arrives as an event.
+  const created = await server.createProduct(sampleProduct());
+  await expect(card(page, created.code)).toBeVisible();
+  expect(resumed.frames.some((frame) => JSON.parse(frame).type === "snapshot")).toBe(false);
+});
+
 test("without JavaScript the form and the delete buttons still work", async ({ browser }) => {
   const context = await browser.newContext({ javaScriptEnabled: false });
   const page = await context.newPage();

@@ -10,27 +10,20 @@
 //! shares the password accepts every other's cookies, and changing the password ends every
 //! session. It holds only when it was issued, and is good for [`SESSION_HOURS`].
 
-use std::collections::HashMap;
-use std::net::IpAddr;
-use std::sync::{Arc, Mutex, PoisonError};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
 
+use crate::guard::credentials::CredentialFailures;
+use app::domain::Access;
 use axum::http::{header, HeaderMap};
 use axum_extra::extract::cookie::{Cookie, Key, SameSite, SignedCookieJar};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
-use tokio::time::Instant;
-
-use app::domain::Access;
 
 /// The session cookie's name.
 pub const SESSION_COOKIE: &str = "tiempo_real_staff";
 /// How long a login lasts.
 pub const SESSION_HOURS: u64 = 12;
-/// Failed logins from one client before it must wait.
-const FAILURES_ALLOWED: u32 = 5;
-/// How long a client waits after too many failures (and how long failures are remembered).
-const LOCKOUT: Duration = Duration::from_secs(15 * 60);
 
 /// The catalog's access rule, shared by every handler.
 #[derive(Clone)]
@@ -43,7 +36,7 @@ pub struct StaffAccess {
     /// SHA-256 of the password: bearer tokens are hashed and compared in constant time.
     digest: [u8; 32],
     key: Key,
-    logins: LoginLimiter,
+    failures: CredentialFailures,
 }
 
 /// Where a cookie-carrying request comes from.
@@ -74,7 +67,7 @@ impl Policy {
             Some(password) => Policy::Staff(Arc::new(StaffAccess {
                 digest: Sha256::digest(password.as_bytes()).into(),
                 key: derive_key(password),
-                logins: LoginLimiter::default(),
+                failures: CredentialFailures::default(),
             })),
         }
     }
@@ -108,11 +101,7 @@ impl StaffAccess {
     }
 
     fn bearer_ok(&self, headers: &HeaderMap) -> bool {
-        headers
-            .get(header::AUTHORIZATION)
-            .and_then(|value| value.to_str().ok())
-            .and_then(|value| value.strip_prefix("Bearer "))
-            .is_some_and(|token| self.password_ok(token.trim()))
+        Self::bearer(headers).is_some_and(|token| self.password_ok(token))
     }
 
     fn session_ok(&self, headers: &HeaderMap) -> bool {
@@ -144,8 +133,18 @@ impl StaffAccess {
             .remove(Cookie::build(SESSION_COOKIE).path("/"))
     }
 
-    pub fn logins(&self) -> &LoginLimiter {
-        &self.logins
+    /// Failed staff credentials per client (bearer tokens and passwords together).
+    pub fn failures(&self) -> &CredentialFailures {
+        &self.failures
+    }
+
+    /// The bearer token a request carries, if any (right or wrong).
+    pub fn bearer(headers: &HeaderMap) -> Option<&str> {
+        headers
+            .get(header::AUTHORIZATION)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.strip_prefix("Bearer "))
+            .map(str::trim)
     }
 }
 
@@ -184,57 +183,6 @@ fn unix_now() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs())
-}
-
-/// Failed logins per client: after [`FAILURES_ALLOWED`] in a row, the client waits
-/// [`LOCKOUT`]. Kept per instance, in memory.
-#[derive(Default)]
-pub struct LoginLimiter {
-    failures: Mutex<HashMap<IpAddr, (u32, Instant)>>,
-}
-
-impl LoginLimiter {
-    /// How long `client` must still wait, if it is locked out.
-    pub fn locked_for(&self, client: IpAddr) -> Option<Duration> {
-        let failures = self.lock();
-        let (count, since) = failures.get(&client)?;
-        let left = LOCKOUT.checked_sub(since.elapsed())?;
-        (*count >= FAILURES_ALLOWED).then_some(left)
-    }
-
-    pub fn failed(&self, client: IpAddr) {
-        let mut failures = self.lock();
-        if failures.len() > 10_000 {
-            failures.retain(|_, (_, since)| since.elapsed() < LOCKOUT);
-        }
-        let entry = failures.entry(client).or_insert((0, Instant::now()));
-        if entry.1.elapsed() >= LOCKOUT {
-            *entry = (0, Instant::now());
-        }
-        entry.0 += 1;
-    }
-
-    pub fn succeeded(&self, client: IpAddr) {
-        self.lock().remove(&client);
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<IpAddr, (u32, Instant)>> {
-        self.failures.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-}
-
-/// The client a request comes from: the connection's peer, or, when that is a proxy on this
-/// machine, the address it appended to `X-Forwarded-For`.
-pub fn client_address(peer: IpAddr, headers: &HeaderMap) -> IpAddr {
-    if !peer.is_loopback() {
-        return peer;
-    }
-    headers
-        .get("x-forwarded-for")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|list| list.rsplit(',').next())
-        .and_then(|last| last.trim().parse().ok())
-        .unwrap_or(peer)
 }
 
 #[cfg(test)]
@@ -308,40 +256,5 @@ mod tests {
         assert_eq!(Policy::new(Some("otro")).access(&same), Access::Visitor);
         let forged = headers(&[("cookie", "tiempo_real_staff=staff:1")]);
         assert_eq!(policy.access(&forged), Access::Visitor, "unsigned");
-    }
-
-    #[test]
-    fn too_many_failures_lock_a_client_out() {
-        let limiter = LoginLimiter::default();
-        let client: IpAddr = "10.0.0.7".parse().unwrap();
-        for _ in 0..FAILURES_ALLOWED - 1 {
-            limiter.failed(client);
-        }
-        assert_eq!(limiter.locked_for(client), None);
-        limiter.failed(client);
-        assert!(limiter.locked_for(client).is_some());
-        assert_eq!(
-            limiter.locked_for("10.0.0.8".parse().unwrap()),
-            None,
-            "per client"
-        );
-        limiter.succeeded(client);
-        assert_eq!(limiter.locked_for(client), None);
-    }
-
-    #[test]
-    fn a_local_proxy_names_the_client() {
-        let proxy: IpAddr = "127.0.0.1".parse().unwrap();
-        let forwarded = headers(&[("x-forwarded-for", "203.0.113.9, 198.51.100.4")]);
-        assert_eq!(
-            client_address(proxy, &forwarded),
-            "198.51.100.4".parse::<IpAddr>().unwrap()
-        );
-        let remote: IpAddr = "192.0.2.1".parse().unwrap();
-        assert_eq!(
-            client_address(remote, &forwarded),
-            remote,
-            "only a local proxy is believed"
-        );
     }
 }

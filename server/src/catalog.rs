@@ -9,10 +9,13 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 
-use crate::fanout::Fanout;
-use crate::live::CatalogView;
-use crate::store::{Store, StoreError};
+use tungstenite::Utf8Bytes;
+
+use crate::fanout::{encode_text, Fanout};
+use crate::live::{resume_frame, CatalogView, Opening, ProductList};
+use crate::store::{ImportRow, Imported, Store, StoreError};
 use app::domain::{NewProduct, Product, ProductChanges, ProductId};
+use app::protocol::SocketStart;
 
 pub struct Catalog {
     store: Arc<dyn Store>,
@@ -33,9 +36,37 @@ impl Catalog {
         self.view.get(id)
     }
 
-    /// A socket's first frame and the fan-out position it is as of.
-    pub fn first_frame(&self) -> (Bytes, u64) {
-        self.view.first_frame()
+    /// A socket's first frames for `start` and the fan-out position they are as of: a
+    /// snapshot, or a resume with the changes the client missed (read from the store's change
+    /// log, never waiting for a write), or a snapshot when the log no longer has them.
+    pub async fn open(&self, start: &SocketStart) -> (Bytes, u64) {
+        match self.view.open(start) {
+            Opening::Ready { first, cursor } => (first, cursor),
+            Opening::Replay {
+                since,
+                upto,
+                cursor,
+                catalog,
+            } => match self.store.product_changes(since, upto).await {
+                Ok(Some(missed)) => {
+                    let mut frames = resume_frame(since).to_vec();
+                    for frame in missed {
+                        frames.extend_from_slice(&encode_text(&Utf8Bytes::from(frame)));
+                    }
+                    (Bytes::from(frames), cursor)
+                }
+                Ok(None) => (catalog.snapshot_frame(start.limit), cursor),
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot read the changes to resume a socket; sending a snapshot");
+                    (catalog.snapshot_frame(start.limit), cursor)
+                }
+            },
+        }
+    }
+
+    /// The catalog as of the last change applied here.
+    pub fn current(&self) -> ProductList {
+        self.view.current()
     }
 
     /// The fan-out every socket of this channel joins.
@@ -56,6 +87,11 @@ impl Catalog {
         expected: Option<Product>,
     ) -> Result<Product, StoreError> {
         self.store.update_product(id, changes, expected).await
+    }
+
+    /// Creates or updates (by code) every row of a catalog file, all in one change.
+    pub async fn import(&self, rows: Vec<ImportRow>) -> Result<Imported, StoreError> {
+        self.store.import_products(rows).await
     }
 
     pub async fn remove(&self, id: ProductId) -> Result<Product, StoreError> {

@@ -11,6 +11,7 @@ use crate::fanout::Fanout;
 use crate::live::ChatView;
 use crate::store::{Store, StoreError};
 use app::domain::{ChatMessage, MessageDraft};
+use app::protocol::SocketStart;
 
 pub struct ChatRoom {
     store: Arc<dyn Store>,
@@ -34,9 +35,10 @@ impl ChatRoom {
         }
     }
 
-    /// A socket's first frame and the fan-out position it is as of.
-    pub fn first_frame(&self) -> (Bytes, u64) {
-        self.view.first_frame()
+    /// A socket's first frames for `start` (a history, or a resume and what it missed) and
+    /// the fan-out position they are as of.
+    pub fn open(&self, start: &SocketStart) -> (Bytes, u64) {
+        self.view.open(start)
     }
 
     /// The fan-out every socket of this channel joins.

@@ -3,14 +3,18 @@
 //! `DATA_DIR`; set, PostgreSQL), `SEED_EXAMPLES` (true), `STAFF_PASSWORD` (none: everyone may
 //! change the catalog), the
 //! socket limits `WS_FRAMES_PER_SEC` (50) and `WS_FRAME_BURST` (100), the fan-out's
-//! `FANOUT_REST_RATIO` (0.5, see `fanout::Pacing`), and the usual
+//! `FANOUT_REST_RATIO` (0.5, see `fanout::Pacing`), the limits against abuse
+//! (`TRUSTED_PROXIES`, `ALLOWED_HOSTS`, `COOKIE_SECURE`, `CHAT_MESSAGES_PER_SEC`,
+//! `CHAT_MESSAGES_BURST`, `MAX_SOCKETS_PER_CLIENT`; see `guard`), and the usual
 //! `LEPTOS_*` variables cargo-leptos sets (site root, output name).
 
+use std::net::IpAddr;
 use std::path::PathBuf;
 
 use leptos::config::LeptosOptions;
 
 use crate::fanout::Pacing;
+use crate::guard::bucket::Rate;
 
 pub struct Config {
     /// Host name or address to listen on, and the port.
@@ -26,6 +30,23 @@ pub struct Config {
     pub leptos: LeptosOptions,
     pub sockets: SocketLimits,
     pub pacing: Pacing,
+    pub limits: AbuseLimits,
+}
+
+/// The limits against abuse (see `guard`), each with a default that is safe in public.
+#[derive(Clone, Debug)]
+pub struct AbuseLimits {
+    /// Peers whose `X-Forwarded-For` names the client (`TRUSTED_PROXIES`; default none).
+    pub trusted_proxies: Vec<IpAddr>,
+    /// Host names served (`ALLOWED_HOSTS`); `None`: loopback names on a loopback address,
+    /// any name elsewhere.
+    pub allowed_hosts: Option<Vec<String>>,
+    /// Whether the staff cookie is `Secure` (`COOKIE_SECURE`, default false).
+    pub cookie_secure: bool,
+    /// Chat messages per client (`CHAT_MESSAGES_PER_SEC` 5, `CHAT_MESSAGES_BURST` 20).
+    pub chat: Rate,
+    /// Open sockets per client (`MAX_SOCKETS_PER_CLIENT`, 200).
+    pub sockets_per_client: u32,
 }
 
 /// How much one socket may ask of the server.
@@ -72,12 +93,47 @@ impl Config {
                 frames_per_sec: number("WS_FRAMES_PER_SEC", 50.0, 0.01)?,
                 burst: number("WS_FRAME_BURST", 100.0, 1.0)?,
             },
+            limits: AbuseLimits {
+                trusted_proxies: list("TRUSTED_PROXIES")?
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|raw| {
+                        raw.parse()
+                            .map_err(|_| format!("TRUSTED_PROXIES: {raw:?} is not an IP address"))
+                    })
+                    .collect::<Result<_, _>>()?,
+                allowed_hosts: list("ALLOWED_HOSTS")?,
+                cookie_secure: flag("COOKIE_SECURE", false)?,
+                chat: Rate {
+                    per_sec: number("CHAT_MESSAGES_PER_SEC", 5.0, 0.001)?,
+                    burst: number("CHAT_MESSAGES_BURST", 20.0, 1.0)?,
+                },
+                sockets_per_client: number("MAX_SOCKETS_PER_CLIENT", 200.0, 1.0)?
+                    .min(u32::MAX as f64) as u32,
+            },
         })
     }
 }
 
 fn var(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+/// A comma-separated list setting; `None` when absent.
+fn list(name: &str) -> Result<Option<Vec<String>>, String> {
+    let Some(raw) = var(name) else {
+        return Ok(None);
+    };
+    let items: Vec<String> = raw
+        .split(',')
+        .map(str::trim)
+        .filter(|item| !item.is_empty())
+        .map(String::from)
+        .collect();
+    if items.is_empty() {
+        return Err(format!("{name} must list at least one value"));
+    }
+    Ok(Some(items))
 }
 
 fn flag(name: &str, default: bool) -> Result<bool, String> {

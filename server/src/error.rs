@@ -31,6 +31,14 @@ impl ApiError {
         }
     }
 
+    /// Too many of something from one client.
+    pub fn too_many(sentence: impl Into<String>) -> Self {
+        ApiError {
+            status: StatusCode::TOO_MANY_REQUESTS,
+            body: Invalid::new(sentence),
+        }
+    }
+
     /// A catalog change without staff rights.
     pub fn staff_only() -> Self {
         Self::generic(StatusCode::UNAUTHORIZED)
@@ -46,6 +54,8 @@ impl ApiError {
             StatusCode::UNSUPPORTED_MEDIA_TYPE => "El cuerpo debe ser JSON",
             StatusCode::UNAUTHORIZED => STAFF_ONLY,
             StatusCode::REQUEST_TIMEOUT => "La solicitud tardó demasiado en llegar",
+            StatusCode::TOO_MANY_REQUESTS => "Demasiadas solicitudes seguidas: esperá un momento",
+            StatusCode::FORBIDDEN => "Otro sitio no puede hacer esto en tu nombre",
             s if s.is_server_error() => "Error interno del servidor; intentá de nuevo",
             _ => "La solicitud no es válida",
         };
@@ -58,6 +68,18 @@ impl ApiError {
 
 /// The largest request body taken (the JSON API's and the forms').
 pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
+/// The largest catalog file an import takes.
+pub const IMPORT_LIMIT: usize = 64 * 1024 * 1024;
+
+/// The largest body taken on `path`.
+pub fn body_limit_for(path: &str) -> usize {
+    if path == "/api/products/import" {
+        IMPORT_LIMIT
+    } else {
+        BODY_LIMIT
+    }
+}
+
 /// What a client is told when its body is over the limit.
 pub const TOO_LARGE: &str = "El cuerpo de la solicitud es demasiado grande (máximo 2 MB)";
 
@@ -72,7 +94,8 @@ pub async fn refuse_oversized(
         .get(header::CONTENT_LENGTH)
         .and_then(|value| value.to_str().ok())
         .and_then(|value| value.parse::<u64>().ok());
-    if announced.is_some_and(|length| length > BODY_LIMIT as u64) {
+    let limit = body_limit_for(request.uri().path());
+    if announced.is_some_and(|length| length > limit as u64) {
         let mut response = ApiError::generic(StatusCode::PAYLOAD_TOO_LARGE).into_response();
         // The rest of that body is not wanted: no point keeping the connection for it.
         response
@@ -124,13 +147,6 @@ impl From<StoreError> for ApiError {
                      nuevos y volvé a guardar",
                 ),
             },
-            StoreError::Io(e) => {
-                tracing::error!(error = %e, "storage failure");
-                ApiError {
-                    status: StatusCode::INTERNAL_SERVER_ERROR,
-                    body: Invalid::new("No se pudo guardar el cambio; intentá de nuevo"),
-                }
-            }
             StoreError::Unavailable(problem) => {
                 tracing::error!(error = %problem, "database unavailable");
                 ApiError {

@@ -6,10 +6,12 @@
 
 mod auth;
 mod catalog;
+mod catalog_csv;
 mod chat_room;
 mod config;
 mod error;
 mod fanout;
+mod guard;
 mod http;
 mod live;
 mod presence;
@@ -27,10 +29,14 @@ use tracing_subscriber::EnvFilter;
 use crate::catalog::Catalog;
 use crate::chat_room::ChatRoom;
 use crate::config::Config;
+use crate::guard::chat_limit::ChatLimit;
+use crate::guard::client::ClientAddress;
+use crate::guard::hosts::AllowedHosts;
+use crate::guard::sockets::SocketSlots;
 use crate::live::Views;
 use crate::presence::Presence;
 use crate::state::AppState;
-use crate::store::{FileStore, PgStore, Store};
+use crate::store::{PgStore, SqliteStore, Store};
 
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
@@ -83,7 +89,12 @@ async fn run() -> Result<(), String> {
         access: auth::Policy::new(config.staff_password.as_deref()),
         leptos,
         sockets: config.sockets,
+        clients: ClientAddress::new(config.limits.trusted_proxies.clone()),
+        chat_limit: Arc::new(ChatLimit::new(config.limits.chat)),
+        socket_slots: SocketSlots::new(config.limits.sockets_per_client),
+        cookie_secure: config.limits.cookie_secure,
     };
+    let hosts = AllowedHosts::new(config.limits.allowed_hosts.clone(), addr.ip().is_loopback());
     tracing::info!("tiempo real escuchando en http://{addr}");
     let signalled = shutdown.clone();
     tokio::spawn(async move {
@@ -92,7 +103,7 @@ async fn run() -> Result<(), String> {
         signalled.cancel();
     });
     // Returns once the signal came and the requests in flight finished.
-    http::serve(listener, routes::router(state), shutdown).await;
+    http::serve(listener, routes::router(state, hosts), shutdown).await;
     for (name, events) in [
         ("products", views.catalog.events()),
         ("chat", views.chat.events()),
@@ -109,20 +120,23 @@ async fn run() -> Result<(), String> {
     Ok(())
 }
 
-/// PostgreSQL when `DATABASE_URL` is set, else the files in `DATA_DIR`.
+/// PostgreSQL when `DATABASE_URL` is set, else SQLite in `DATA_DIR`. The store hands over
+/// what it holds, the views are built from it, and the store then applies every change to them.
 async fn open_store(config: &Config) -> Result<(Arc<dyn Store>, Views), String> {
     match &config.database_url {
         Some(url) => {
-            let (store, views) = PgStore::connect(url, config.seed_examples, config.pacing).await?;
+            let (opened, loaded) = PgStore::connect(url, config.seed_examples).await?;
+            let views = Views::new(loaded, config.pacing);
             tracing::info!("datos en PostgreSQL (DATABASE_URL)");
-            Ok((Arc::new(store), views))
+            Ok((Arc::new(opened.serve(views.clone())), views))
         }
         None => {
-            let (store, views) =
-                FileStore::open(&config.data_dir, config.seed_examples, config.pacing)
-                    .map_err(|e| e.to_string())?;
-            tracing::info!(data_dir = %config.data_dir.display(), "datos en archivos");
-            Ok((Arc::new(store), views))
+            let (opened, loaded) = SqliteStore::open(&config.data_dir, config.seed_examples)
+                .await
+                .map_err(|e| e.to_string())?;
+            let views = Views::new(loaded, config.pacing);
+            tracing::info!(data_dir = %config.data_dir.display(), "datos en SQLite");
+            Ok((Arc::new(opened.serve(views.clone())), views))
         }
     }
 }

@@ -9,6 +9,9 @@ use crate::auth::Policy;
 use crate::catalog::Catalog;
 use crate::chat_room::ChatRoom;
 use crate::config::SocketLimits;
+use crate::guard::chat_limit::ChatLimit;
+use crate::guard::client::ClientAddress;
+use crate::guard::sockets::SocketSlots;
 use crate::presence::Presence;
 
 #[derive(Clone)]
@@ -20,6 +23,12 @@ pub struct AppState {
     pub access: Policy,
     pub leptos: LeptosOptions,
     pub sockets: SocketLimits,
+    /// Who a request comes from (see `guard::client`).
+    pub clients: ClientAddress,
+    pub chat_limit: Arc<ChatLimit>,
+    pub socket_slots: SocketSlots,
+    /// Whether the staff cookie is always `Secure`.
+    pub cookie_secure: bool,
 }
 
 impl FromRef<AppState> for LeptosOptions {

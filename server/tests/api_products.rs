@@ -108,7 +108,7 @@ async fn invalid_input_gets_json_400_with_the_fields_at_fault() {
     let (status, _) = server.send("POST", "/api/products", "[1, 2]").await;
     assert_eq!(status, 400);
 
-    for bad in ["-1", "abc", "1.5", ""] {
+    for bad in ["-1", "abc", "1.5", "", "0", "1001"] {
         let (status, body) = server.get(&format!("/api/products?limit={bad}")).await;
         assert_eq!(status, 400, "limit={bad}");
         assert!(body["error"].is_string());
@@ -266,4 +266,28 @@ async fn responses_are_compressed_when_the_client_accepts_it() {
             .map(|v| v.to_str().unwrap()),
         Some("br")
     );
+}
+
+#[tokio::test]
+async fn the_nul_character_is_refused_in_every_text_field() {
+    let server = TestServer::start().await;
+    for field in ["title", "description", "code", "category"] {
+        let mut bad = product(1);
+        bad[field] = serde_json::json!("a\u{0}b");
+        let (status, body) = server.post_json("/api/products", &bad).await;
+        assert_eq!(status, 400, "{field}");
+        assert!(body["fields"][field].is_string(), "{field}: {body}");
+    }
+    let mut bad = product(1);
+    bad["thumbnails"] = serde_json::json!(["https://example.com/a\u{0}.png"]);
+    let (status, body) = server.post_json("/api/products", &bad).await;
+    assert_eq!(status, 400);
+    assert!(body["fields"]["thumbnails"].is_string(), "{body}");
+    server.create(&product(1)).await;
+    let (status, body) = server
+        .send("PUT", "/api/products/1", r#"{"title": "x\u0000y"}"#)
+        .await;
+    assert_eq!(status, 400);
+    assert!(body["fields"]["title"].is_string(), "{body}");
+    assert_eq!(server.count("/api/products").await, 1);
 }

@@ -26,10 +26,9 @@ fn ids(messages: &Value) -> Vec<u64> {
 async fn a_new_socket_gets_the_last_100_messages_oldest_first() {
     let server = TestServer::start().await;
     let mut empty = server.socket("/ws/chat").await;
-    assert_eq!(
-        empty.next_json().await,
-        json!({"type": "history", "messages": []})
-    );
+    let history = empty.next_json().await;
+    assert_eq!(history["type"], "history");
+    assert_eq!(history["messages"], json!([]));
 
     for n in 1..=105 {
         assert_eq!(
@@ -182,7 +181,14 @@ async fn http_history_pages_with_limit_and_before() {
         120
     );
 
-    for bad in ["limit=-1", "limit=x", "before=abc", "before=-5"] {
+    for bad in [
+        "limit=-1",
+        "limit=x",
+        "limit=0",
+        "limit=1001",
+        "before=abc",
+        "before=-5",
+    ] {
         let (status, body) = server.get(&format!("/api/messages?{bad}")).await;
         assert_eq!(status, 400, "{bad}");
         assert!(body["error"].is_string());
@@ -227,4 +233,22 @@ async fn presence_counts_the_open_chat_sockets_as_they_come_and_go() {
     let _products = server.socket("/ws/products").await;
     post(&server, "ana@example.com", "sigo acá").await;
     assert_eq!(first.next_json().await["message"]["text"], "sigo acá");
+}
+
+#[tokio::test]
+async fn the_nul_character_is_refused_in_messages() {
+    let server = TestServer::start().await;
+    for (email, text, field) in [
+        ("ana@example.com", "a\u{0}b", "text"),
+        ("a\u{0}na@example.com", "hola", "email"),
+    ] {
+        let (status, body) = post(&server, email, text).await;
+        assert_eq!(status, 400, "{field}");
+        assert!(body["fields"][field].is_string(), "{field}: {body}");
+    }
+    assert_eq!(
+        server.get("/api/messages").await.1,
+        serde_json::json!([]),
+        "nothing stored"
+    );
 }

@@ -22,24 +22,30 @@ async fn changes_through_either_instance_reach_the_sockets_of_both() {
     // HTTP on A.
     let first = a.create(&product(1)).await;
     let added = json!({"type": "added", "product": first});
-    assert_eq!(on_b.next_json().await, added);
-    assert_eq!(on_a.next_json().await, added);
+    assert_eq!(on_b.next_change().await, added);
+    assert_eq!(on_a.next_change().await, added);
     // A socket on B.
     on_b.send_json(json!({"type": "add", "ref": "b1", "product": product(2)}))
         .await;
-    let second = on_a.next_json().await;
+    let second = on_a.next_change().await;
     assert_eq!(second["type"], "added");
     assert_eq!(second["product"]["code"], "P-0002");
-    assert_eq!(on_b.next_json().await, second);
+    assert_eq!(on_b.next_change().await, second);
     // Update through B's HTTP, removal through A's socket.
     let (status, updated) = b.send("PUT", "/api/products/1", r#"{"stock": 0}"#).await;
     assert_eq!(status, 200);
     let expected = json!({"type": "updated", "product": updated});
-    assert_eq!(on_a.next_json().await, expected);
-    assert_eq!(on_b.next_json().await, expected);
+    assert_eq!(on_a.next_change().await, expected);
+    assert_eq!(on_b.next_change().await, expected);
     on_a.send_json(json!({"type": "remove", "id": 2})).await;
-    assert_eq!(on_b.next_json().await, json!({"type": "removed", "id": 2}));
-    assert_eq!(on_a.next_json().await, json!({"type": "removed", "id": 2}));
+    assert_eq!(
+        on_b.next_change().await,
+        json!({"type": "removed", "id": 2})
+    );
+    assert_eq!(
+        on_a.next_change().await,
+        json!({"type": "removed", "id": 2})
+    );
 
     // Every instance reads and renders the same catalog.
     assert_eq!(a.get("/api/products").await.1, json!([updated]));
@@ -59,15 +65,15 @@ async fn changes_through_either_instance_reach_the_sockets_of_both() {
         .await;
     assert_eq!(status, 201);
     let expected = json!({"type": "message", "message": said});
-    assert_eq!(chat_b.next_json().await, expected);
-    assert_eq!(chat_a.next_json().await, expected);
+    assert_eq!(chat_b.next_change().await, expected);
+    assert_eq!(chat_a.next_change().await, expected);
     chat_b
         .send_json(json!({"type": "send", "email": "beto@example.com", "text": "chau"}))
         .await;
-    let reply = chat_a.next_json().await;
+    let reply = chat_a.next_change().await;
     assert_eq!(reply["message"]["text"], "chau");
     assert_eq!(reply["message"]["id"], 2);
-    assert_eq!(chat_b.next_json().await, reply);
+    assert_eq!(chat_b.next_change().await, reply);
     assert_eq!(ids(&b.get("/api/messages").await.1), [1, 2]);
 }
 
@@ -164,7 +170,7 @@ async fn a_socket_joining_mid_stream_gets_its_snapshot_and_then_exactly_the_rest
         seen.len()
     );
     while seen.len() < TOTAL {
-        let event = products.next_json().await;
+        let event = products.next_change().await;
         assert_eq!(event["type"], "added");
         seen.push(event["product"]["id"].as_u64().unwrap());
     }
@@ -178,7 +184,7 @@ async fn a_socket_joining_mid_stream_gets_its_snapshot_and_then_exactly_the_rest
     // message reaching B.
     let mut said = ids(&history["messages"]);
     while said.last() != Some(&(TOTAL as u64)) {
-        said.push(chat.next_json().await["message"]["id"].as_u64().unwrap());
+        said.push(chat.next_change().await["message"]["id"].as_u64().unwrap());
     }
     let first = said[0];
     assert_eq!(
@@ -231,14 +237,18 @@ async fn kill_9_of_one_instance_under_write_load_loses_nothing_acknowledged() {
     let on_b = by_id(&b.get("/api/products").await.1);
     a.launch().await.expect("A starts again");
     let on_a = by_id(&a.get("/api/products").await.1);
-    let messages = by_id(&b.get("/api/messages?limit=100000").await.1);
+    let messages = by_id(&b.all_messages().await);
     assert_all_kept(&made, &on_b, "product on B");
     assert_all_kept(&made, &on_a, "product on A");
     assert_all_kept(&said, &messages, "message");
     // And B's socket heard of every one of them.
     let mut heard = BTreeSet::new();
     while heard.len() < on_b.len() {
-        heard.insert(watcher.next_json().await["product"]["id"].as_u64().unwrap());
+        heard.insert(
+            watcher.next_change().await["product"]["id"]
+                .as_u64()
+                .unwrap(),
+        );
     }
     assert_eq!(heard, on_b.keys().copied().collect());
 }
@@ -251,16 +261,16 @@ async fn a_product_of_the_largest_valid_size_crosses_instances() {
     let largest = json!({
         "title": wide(200), "code": wide(200), "category": wide(200),
         "description": wide(2000), "price": 1e300, "stock": u64::MAX, "status": false,
-        "thumbnails": (0..20).map(|n| format!("https://example.com/{n}/{}.png", "x".repeat(80))).collect::<Vec<_>>(),
+        "thumbnails": (0..10).map(|n| format!("https://example.com/{n}/{}", "x".repeat(2048 - 22))).collect::<Vec<_>>(),
     });
     let made = a.create(&largest).await;
     assert!(
-        made.to_string().len() > 12_000,
+        made.to_string().len() > 30_000,
         "{} bytes",
         made.to_string().len()
     );
     assert_eq!(
-        on_b.next_json().await,
+        on_b.next_change().await,
         json!({"type": "added", "product": made})
     );
     assert_eq!(
@@ -287,4 +297,44 @@ async fn presence_counts_the_chat_sockets_of_every_instance() {
     while on_a.next_presence().await != 3 {}
     drop(second_on_b);
     while on_a.next_presence().await != 2 {}
+}
+
+#[tokio::test]
+async fn a_socket_resumes_on_another_instance_with_exactly_what_it_missed() {
+    let (a, b) = two_instances().await;
+    a.create(&product(1)).await;
+    let (_, first) = joined(&a, "/ws/products?limit=10").await;
+    let (mut watcher_b, on_b) = joined(&b, "/ws/products").await;
+    assert_eq!(first["epoch"], on_b["epoch"], "one store, one epoch");
+
+    // Missed while away, through both instances.
+    a.create(&product(2)).await;
+    b.send("PUT", "/api/products/1", r#"{"stock": 42}"#).await;
+    b.post_json(
+        "/api/messages",
+        &json!({"email": "ana@example.com", "text": "hola"}),
+    )
+    .await;
+    a.send("DELETE", "/api/products/2", "").await;
+    // B has applied all three once its own socket has them.
+    let mut missed = Vec::new();
+    for _ in 0..3 {
+        missed.push(watcher_b.next_json().await);
+    }
+
+    let query = format!(
+        "?since={}&epoch={}",
+        first["seq"],
+        first["epoch"].as_str().unwrap()
+    );
+    let mut resumed = b.socket(&format!("/ws/products{query}")).await;
+    assert_eq!(
+        resumed.next_json().await,
+        json!({"type": "resume", "since": first["seq"]})
+    );
+    for expected in &missed {
+        assert_eq!(&resumed.next_json().await, expected);
+    }
+    let live = a.create(&product(3)).await;
+    assert_eq!(resumed.next_json().await["product"], live);
 }

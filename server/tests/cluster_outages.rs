@@ -53,14 +53,14 @@ async fn a_database_restart_leaves_no_socket_deaf_and_no_change_missing() {
     cluster.start_again();
     let made = created_eventually(&b, &product(1)).await;
     assert_eq!(
-        on_a.next_json().await,
+        on_a.next_change().await,
         json!({"type": "added", "product": made})
     );
     let body = json!({"email": "ana@example.com", "text": "de nuevo"});
     let (status, said) = a.post_json("/api/messages", &body).await;
     assert_eq!(status, 201, "{said}");
     assert_eq!(
-        on_b.next_json().await,
+        on_b.next_change().await,
         json!({"type": "message", "message": said})
     );
 }
@@ -77,7 +77,7 @@ async fn the_database_stopped_gives_503s_then_everything_recovers_by_itself() {
     if snapshot["products"] != json!([before]) {
         // B's follower had not applied it yet when the socket joined: it comes as an event.
         let added = json!({"type": "added", "product": before});
-        assert_eq!(on_b.next_json().await, added);
+        assert_eq!(on_b.next_change().await, added);
     }
     let (mut chat_b, _) = joined(&b, "/ws/chat").await;
 
@@ -105,7 +105,7 @@ async fn the_database_stopped_gives_503s_then_everything_recovers_by_itself() {
     assert_eq!(b.get("/api/products").await.1, json!([before]));
     on_b.send_json(json!({"type": "add", "ref": "down", "product": product(3)}))
         .await;
-    let refused = on_b.next_json().await;
+    let refused = on_b.next_change().await;
     assert_eq!(
         (refused["type"].as_str(), refused["ref"].as_str()),
         (Some("error"), Some("down"))
@@ -114,8 +114,8 @@ async fn the_database_stopped_gives_503s_then_everything_recovers_by_itself() {
     cluster.start_again();
     let made = created_eventually(&a, &product(4)).await;
     let added = json!({"type": "added", "product": made});
-    assert_eq!(on_a.next_json().await, added);
-    assert_eq!(on_b.next_json().await, added);
+    assert_eq!(on_a.next_change().await, added);
+    assert_eq!(on_b.next_change().await, added);
     let (status, said) = a
         .post_json(
             "/api/messages",
@@ -123,7 +123,7 @@ async fn the_database_stopped_gives_503s_then_everything_recovers_by_itself() {
         )
         .await;
     assert_eq!(status, 201);
-    assert_eq!(chat_b.next_json().await["message"], said);
+    assert_eq!(chat_b.next_change().await["message"], said);
 }
 
 #[tokio::test]
@@ -134,7 +134,7 @@ async fn an_instance_that_missed_pruned_changes_gets_a_fresh_snapshot_and_histor
     let (mut chat, _) = joined(&b, "/ws/chat").await;
     let first = a.create(&product(1)).await;
     assert_eq!(
-        products.next_json().await,
+        products.next_change().await,
         json!({"type": "added", "product": first})
     );
 
@@ -150,16 +150,16 @@ async fn an_instance_that_missed_pruned_changes_gets_a_fresh_snapshot_and_histor
     pg::execute(&database, "DELETE FROM changes").await;
     b.signal("CONT");
 
-    let snapshot = products.next_json().await;
+    let snapshot = products.next_change().await;
     assert_eq!(snapshot["type"], "snapshot", "{snapshot}");
     assert_eq!(ids(&snapshot["products"]), [1, 2, 3, 4]);
-    let history = chat.next_json().await;
+    let history = chat.next_change().await;
     assert_eq!(history["type"], "history", "{history}");
     assert_eq!(history["messages"][0]["text"], "perdido");
     // And it follows the log again.
     let made = a.create(&product(5)).await;
     assert_eq!(
-        products.next_json().await,
+        products.next_change().await,
         json!({"type": "added", "product": made})
     );
 }

@@ -46,7 +46,9 @@ pub fn ChatBox() -> impl IntoView {
     let keep_scroll = StoredValue::new(false);
 
     let on_event = move |event: ChatEvent| match event {
-        ChatEvent::History { messages: history } => {
+        ChatEvent::History {
+            messages: history, ..
+        } => {
             more_before.set(history.len() >= HISTORY_SIZE);
             messages.set(history);
         }
@@ -56,6 +58,8 @@ pub fn ChatBox() -> impl IntoView {
             }
         }),
         ChatEvent::Presence { online: count } => online.set(Some(count)),
+        // What was missed follows as ordinary messages.
+        ChatEvent::Resume { .. } => {}
         ChatEvent::Error(frame) => {
             if let Some((reference, text)) = in_flight.get_untracked() {
                 if frame.reference.as_ref() == Some(&reference) && draft.get_untracked().is_empty()

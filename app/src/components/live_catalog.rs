@@ -79,13 +79,13 @@ pub fn LiveCatalog(
     Effect::new(move |_| live.freeze(open_id.get()));
 
     let on_event = move |event: ProductEvent| match event {
-        ProductEvent::Snapshot { products } => {
+        ProductEvent::Snapshot { products, .. } => {
             if let Some(id) = open_id.get_untracked() {
                 tell_editor(products.iter().find(|p| p.id == id), id);
             }
             live.replace(products);
         }
-        ProductEvent::Added { product } => {
+        ProductEvent::Added { product, .. } => {
             let mine =
                 pending.with_untracked(|p| p.as_ref().is_some_and(|p| p.code == product.code));
             if mine {
@@ -98,14 +98,16 @@ pub fn LiveCatalog(
             }
             live.upsert(product);
         }
-        ProductEvent::Updated { product } => {
+        ProductEvent::Updated { product, .. } => {
             tell_editor(Some(&product), product.id);
             live.upsert(product);
         }
-        ProductEvent::Removed { id } => {
+        ProductEvent::Removed { id, .. } => {
             tell_editor(None, id);
             live.remove(id);
         }
+        // What was missed follows as ordinary events.
+        ProductEvent::Resume { .. } => {}
         ProductEvent::Error(error) => {
             let for_form = pending.with_untracked(|p| {
                 p.as_ref()

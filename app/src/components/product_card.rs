@@ -62,7 +62,7 @@ fn Thumbnail(address: Option<String>) -> impl IntoView {
         <div class="thumb">
             <span class="thumb-placeholder" aria-hidden="true">"Sin imagen"</span>
             {src.map(|src| view! {
-                <img src=src alt="" loading="lazy" decoding="async" onerror="this.remove()"/>
+                <img src=src alt="" loading="lazy" decoding="async"/>
             })}
         </div>
     }

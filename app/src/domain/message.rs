@@ -12,6 +12,9 @@ pub const TEXT_MAX: usize = 1000;
 /// How many of the latest messages a chat socket's `history` frame carries, and the default
 /// page of `GET /api/messages`. The browser reads a shorter history as "nothing older".
 pub const HISTORY_SIZE: usize = 100;
+/// What a sender over the chat's rate is told, over HTTP and on the socket alike.
+pub const CHAT_TOO_FAST: &str =
+    "Estás enviando mensajes demasiado rápido: esperá un momento y volvé a intentar";
 
 /// A message as stored in `chat.jsonl`, listed and broadcast. `id` and `sent_at` are given by
 /// the server; `sent_at` is UTC with millisecond precision, written as RFC 3339

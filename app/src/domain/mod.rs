@@ -12,4 +12,4 @@ pub mod validation;
 pub use access::Access;
 pub use message::{ChatMessage, MessageDraft};
 pub use product::{NewProduct, Product, ProductChanges, ProductId};
-pub use validation::{FieldErrors, Invalid};
+pub use validation::{FieldErrors, Invalid, RowFault};

@@ -7,7 +7,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::validation::{required_text, FieldErrors, Invalid};
+use super::validation::{no_nul, required_text, FieldErrors, Invalid};
 
 /// Server-given product identifier: positive, never reused, never changed.
 pub type ProductId = u64;
@@ -16,6 +16,9 @@ pub type ProductId = u64;
 pub const SHORT_TEXT_MAX: usize = 200;
 /// Longest `description`, in characters.
 pub const DESCRIPTION_MAX: usize = 2000;
+/// How many picture addresses a product may have, and how long each may be.
+pub const THUMBNAILS_MAX: usize = 10;
+pub const THUMBNAIL_MAX: usize = 2048;
 
 /// A product as stored, listed and broadcast.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -97,12 +100,30 @@ pub mod field {
             Err("debe ser un número mayor o igual a 0".to_string())
         }
     }
-    /// Thumbnails are kept as given, minus surrounding blanks; blank entries are dropped.
-    pub fn thumbnails(list: Vec<String>) -> Vec<String> {
-        list.into_iter()
+    /// Thumbnails are kept as given, minus surrounding blanks; blank entries are dropped. At
+    /// most [`THUMBNAILS_MAX`] of at most [`THUMBNAIL_MAX`] characters each.
+    pub fn thumbnails(list: Vec<String>) -> Result<Vec<String>, String> {
+        let list: Vec<String> = list
+            .into_iter()
             .map(|t| t.trim().to_string())
             .filter(|t| !t.is_empty())
-            .collect()
+            .collect();
+        if list.len() > THUMBNAILS_MAX {
+            return Err(format!(
+                "puede tener como máximo {THUMBNAILS_MAX} imágenes (tiene {})",
+                list.len()
+            ));
+        }
+        for thumbnail in &list {
+            no_nul(thumbnail)?;
+            let length = thumbnail.chars().count();
+            if length > THUMBNAIL_MAX {
+                return Err(format!(
+                    "cada dirección debe tener como máximo {THUMBNAIL_MAX} caracteres (una tiene {length})"
+                ));
+            }
+        }
+        Ok(list)
     }
 }
 
@@ -173,8 +194,9 @@ impl<'a> JsonFields<'a> {
                 .collect::<Option<Vec<_>>>(),
             _ => None,
         };
-        match list {
-            Some(list) => Some(field::thumbnails(list)),
+        match list.map(field::thumbnails) {
+            Some(Ok(list)) => Some(list),
+            Some(Err(problem)) => self.fail("thumbnails", problem),
             None => self.fail("thumbnails", "debe ser una lista de textos"),
         }
     }

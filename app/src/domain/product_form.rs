@@ -75,7 +75,11 @@ impl ProductForm {
                 .split(['\n', ','])
                 .map(str::to_string)
                 .collect(),
-        );
+        )
+        .unwrap_or_else(|problem| {
+            errors.insert("thumbnails".into(), problem);
+            Vec::new()
+        });
         if !errors.is_empty() {
             return Err(Invalid::fields(INVALID_PRODUCT, errors));
         }

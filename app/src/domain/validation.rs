@@ -18,6 +18,16 @@ pub struct Invalid {
     pub error: String,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub fields: FieldErrors,
+    /// For a file of many rows (a CSV import): the rows at fault, by line.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rows: Vec<RowFault>,
+}
+
+/// One line of an imported file and what is wrong with its fields (the header is line 1).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RowFault {
+    pub line: u64,
+    pub fields: FieldErrors,
 }
 
 impl Invalid {
@@ -26,6 +36,7 @@ impl Invalid {
         Invalid {
             error: error.into(),
             fields: FieldErrors::new(),
+            rows: Vec::new(),
         }
     }
 
@@ -34,6 +45,7 @@ impl Invalid {
         Invalid {
             error: error.into(),
             fields,
+            rows: Vec::new(),
         }
     }
 }
@@ -53,6 +65,7 @@ impl std::error::Error for Invalid {}
 /// Trims `raw` and checks that something is left and that it is at most `max` characters.
 /// Returns the trimmed text, which is what gets stored.
 pub fn required_text(raw: &str, max: usize) -> Result<String, String> {
+    no_nul(raw)?;
     let trimmed = raw.trim();
     if trimmed.is_empty() {
         return Err("es obligatorio".to_string());
@@ -66,9 +79,25 @@ pub fn required_text(raw: &str, max: usize) -> Result<String, String> {
     Ok(trimmed.to_string())
 }
 
+/// Refuses U+0000: no store keeps it the same way (PostgreSQL refuses it in text), and no
+/// person types it.
+pub fn no_nul(raw: &str) -> Result<(), String> {
+    if raw.contains('\0') {
+        Err("no puede contener el carácter nulo (U+0000)".to_string())
+    } else {
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_nul_character_is_refused() {
+        assert!(required_text("a\u{0}b", 10).is_err());
+        assert!(no_nul("ab").is_ok());
+    }
 
     #[test]
     fn required_text_trims_and_counts_characters() {

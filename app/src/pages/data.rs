@@ -3,13 +3,27 @@
 
 use std::sync::Arc;
 
-use crate::domain::{Access, Product};
+use crate::domain::search::Query;
+use crate::domain::{Access, Product, ProductId};
+
+/// How the server answers [`PageData::page`].
+pub type PageSource = Arc<dyn Fn(&Query, ProductId, usize) -> CatalogPage + Send + Sync>;
+
+/// One page of a list of products, and how many there are in all.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CatalogPage {
+    pub total: u64,
+    pub products: Vec<Product>,
+}
 
 /// Read access to the current catalog, and what the request may do with it, for server
 /// rendering.
 #[derive(Clone)]
 pub struct PageData {
     pub products: Arc<dyn Fn() -> Vec<Product> + Send + Sync>,
+    /// One page of the catalog: the products matching a search, after an id, at most a
+    /// limit; and how many match in all.
+    pub page: PageSource,
     /// Whether the request being rendered may edit the catalog.
     pub access: Access,
 }
@@ -19,6 +33,13 @@ impl PageData {
     pub fn products() -> Vec<Product> {
         leptos::prelude::use_context::<PageData>()
             .map(|data| (data.products)())
+            .unwrap_or_default()
+    }
+
+    /// The products matching `query` with an id above `after`, at most `limit`.
+    pub fn page(query: &Query, after: ProductId, limit: usize) -> CatalogPage {
+        leptos::prelude::use_context::<PageData>()
+            .map(|data| (data.page)(query, after, limit))
             .unwrap_or_default()
     }
 

@@ -7,19 +7,20 @@ use leptos_router::hooks::use_query_map;
 
 use super::PageData;
 use crate::domain::Access;
+use crate::paths::{safe_next, REALTIME};
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
     let (problem, next) = use_query_map().with_untracked(|q| {
         (
             q.get("error"),
-            q.get("next").unwrap_or_else(|| "/realtimeproducts".into()),
+            safe_next(&q.get("next").unwrap_or_default()).to_string(),
         )
     });
     let body = match PageData::access() {
         Access::Open => view! {
             <p>"No hace falta ingresar: en este servidor cualquiera puede editar el catálogo."</p>
-            <p><a href="/realtimeproducts">"Ir a los productos en vivo"</a></p>
+            <p><a href=REALTIME>"Ir a los productos en vivo"</a></p>
         }
         .into_any(),
         Access::Staff => view! {

@@ -15,7 +15,7 @@ use leptos_router::{
 };
 
 pub use chat::ChatPage;
-pub use data::{PageData, PageNotice};
+pub use data::{CatalogPage, PageData, PageNotice};
 pub use home::HomePage;
 pub use login::LoginPage;
 pub use realtime::RealtimeProductsPage;
@@ -29,6 +29,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <HydrationScripts options islands=true/>
+                // Replaces pictures that fail to load (see assets/picture-fallback.js).
+                <script src="/picture-fallback.js"></script>
                 <link rel="stylesheet" id="leptos" href="/pkg/tiempo_real.css"/>
                 <link rel="icon" type="image/svg+xml" href="/favicon.svg"/>
                 <MetaTags/>

@@ -70,6 +70,9 @@ export class TestServer {
         LEPTOS_OUTPUT_NAME: "tiempo_real",
         LEPTOS_ENV: "PROD",
         RUST_LOG: "info",
+        // Tests chat faster than a person: raised here, never in the defaults.
+        CHAT_MESSAGES_PER_SEC: "1000",
+        CHAT_MESSAGES_BURST: "1000",
         DATABASE_URL: this.databaseUrl ?? "",
         ...this.env,
       },

@@ -30,6 +30,14 @@ pub fn going_away() -> Bytes {
     })))
 }
 
+/// A close frame with code 1008 ("policy violation"): the socket broke the server's limits.
+pub fn policy_violation(reason: &str) -> Bytes {
+    encode(Frame::close(Some(CloseFrame {
+        code: CloseCode::Policy,
+        reason: reason.to_string().into(),
+    })))
+}
+
 fn encode(frame: Frame) -> Bytes {
     let mut out = Vec::with_capacity(frame.len());
     frame

@@ -17,6 +17,10 @@ pub enum End {
     NoPong,
     ShuttingDown,
     TooLarge,
+    /// It kept sending past its frame budget (closed with 1008).
+    Flooding,
+    /// Its replies piled up past [`MAX_QUEUED`](super::peer::MAX_QUEUED) (closed with 1008).
+    TooManyReplies,
     #[allow(dead_code)] // read by the Debug impl, in the log
     Failed(String),
 }

@@ -17,7 +17,7 @@
 //! for [`SEND_TIMEOUT`](shard::SEND_TIMEOUT) is dropped without slowing anyone else; pings
 //! find dead peers; on shutdown every socket gets a close frame with code 1001.
 
-mod frames;
+pub mod frames;
 mod mailbox;
 mod peer;
 mod ring;

@@ -14,6 +14,11 @@ use tokio::time::Instant;
 use super::mailbox::{lock, Mailbox};
 use super::shard::Tally;
 
+/// The most bytes a socket may be owed besides the shared events (its replies, a partial
+/// frame, its first frame): a client that sends requests without reading the answers is
+/// closed before they take more memory than this, plus its first frame.
+pub const MAX_QUEUED: usize = 256 * 1024;
+
 /// Buffers handed to one vectored write.
 const SLICES_PER_WRITE: usize = 64;
 
@@ -59,9 +64,13 @@ impl Peer {
         self.cursor = cursor;
     }
 
-    pub(super) fn take_mailbox(&mut self) {
+    /// Moves the replies its reader queued into what it is owed; `false` when that is more
+    /// than [`MAX_QUEUED`] (beyond its first frame): it is not reading.
+    pub(super) fn take_mailbox(&mut self) -> bool {
         let frames = std::mem::take(&mut *lock(&self.mailbox.outgoing));
         self.queue.extend(frames);
+        let owed: usize = self.queue.iter().skip(1).map(Bytes::len).sum();
+        owed <= MAX_QUEUED
     }
 
     /// Writes what the socket is owed (its queue, then `events`, which are the ring's frames

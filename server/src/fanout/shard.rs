@@ -184,8 +184,12 @@ impl Shard {
                 self.peers.insert(peer.mailbox.id, peer);
             }
             Command::Dirty(id) => {
-                if let Some(peer) = self.peers.get_mut(&id) {
-                    peer.take_mailbox();
+                let flooded = self
+                    .peers
+                    .get_mut(&id)
+                    .is_some_and(|peer| !peer.take_mailbox());
+                if flooded {
+                    self.close(id, End::TooManyReplies);
                 }
             }
             Command::Release(id) => {

@@ -1,32 +1,115 @@
-//! The catalog as this instance serves it.
+//! The catalog as this instance serves it: a persistent ordered map (`imbl`), so a change costs
+//! O(log n) whatever the catalog's size, and a reader takes the whole catalog as of one change
+//! by cloning the map (O(1)) instead of holding the lock while it works.
 
+use std::ops::Bound;
 use std::sync::{Arc, OnceLock};
 
 use bytes::Bytes;
+use imbl::OrdMap;
 use tungstenite::Utf8Bytes;
 
 use super::frame_bytes;
 use super::view::{View, ViewState};
 use crate::fanout::{encode_text, Pacing};
+use app::domain::search::Query;
 use app::domain::{Product, ProductId};
-use app::protocol::ProductEvent;
+use app::protocol::{ProductEvent, SocketStart};
 
 pub type CatalogView = View<ProductList>;
 
+/// The catalog as of one change. Cloning it is cheap (the map shares its nodes).
+#[derive(Clone)]
 pub struct ProductList {
-    /// Replaced (never mutated in place) on every change: a reader keeps the `Arc` it got, and
-    /// a different `Arc` tells the home page cache that the catalog changed.
-    products: Arc<Vec<Product>>,
-    /// The `snapshot` frame of `products`, encoded once for every socket that joins.
-    snapshot: OnceLock<Bytes>,
+    products: OrdMap<ProductId, Product>,
+    /// The last change it includes (see the protocol's `seq`).
+    seq: u64,
+    /// The store's history this catalog belongs to.
+    epoch: Arc<str>,
+    /// The full `snapshot` frame, encoded once per change, and only if some socket needs it.
+    snapshot: Arc<OnceLock<Bytes>>,
+    /// Every product as a list, made once per change for the readers that want all of them.
+    listed: Arc<OnceLock<Arc<Vec<Product>>>>,
 }
 
 impl ProductList {
-    fn new(mut products: Vec<Product>) -> Self {
-        products.sort_by_key(|p| p.id);
+    fn new(products: Vec<Product>, seq: u64, epoch: Arc<str>) -> Self {
         ProductList {
-            products: Arc::new(products),
-            snapshot: OnceLock::new(),
+            products: products.into_iter().map(|p| (p.id, p)).collect(),
+            seq,
+            epoch,
+            snapshot: Arc::default(),
+            listed: Arc::default(),
+        }
+    }
+
+    /// Marks the cached encodings stale after a change.
+    fn changed(&mut self, seq: u64) {
+        self.seq = self.seq.max(seq);
+        self.snapshot = Arc::default();
+        self.listed = Arc::default();
+    }
+
+    /// Every product, ascending by id.
+    pub fn all(&self) -> Arc<Vec<Product>> {
+        self.listed
+            .get_or_init(|| Arc::new(self.products.values().cloned().collect()))
+            .clone()
+    }
+
+    /// How many products match `query`, and the first `limit` of them (all without one) with
+    /// an id above `after`, ascending by id.
+    pub fn page(&self, query: &Query, after: ProductId, limit: Option<u64>) -> (u64, Vec<Product>) {
+        let take = limit.map_or(usize::MAX, |n| n as usize);
+        let later = self
+            .products
+            .range((Bound::Excluded(after), Bound::Unbounded))
+            .map(|(_, p)| p);
+        if query.is_empty() {
+            let page = later.take(take).cloned().collect();
+            return (self.products.len() as u64, page);
+        }
+        let total = self.products.values().filter(|p| query.matches(p)).count();
+        let page = later
+            .filter(|p| query.matches(p))
+            .take(take)
+            .cloned()
+            .collect();
+        (total as u64, page)
+    }
+
+    /// Every product, ascending by id, without copying the catalog.
+    pub fn iter(&self) -> impl Iterator<Item = &Product> {
+        self.products.values()
+    }
+
+    pub fn len(&self) -> usize {
+        self.products.len()
+    }
+
+    pub fn seq(&self) -> u64 {
+        self.seq
+    }
+
+    pub fn epoch(&self) -> &str {
+        &self.epoch
+    }
+
+    /// The `snapshot` frame of the first `limit` products (all without a limit).
+    pub fn snapshot_frame(&self, limit: Option<u64>) -> Bytes {
+        match limit {
+            None => self.first_frame().clone(),
+            Some(limit) => encode_text(&frame_bytes(&ProductEvent::Snapshot {
+                products: self
+                    .products
+                    .values()
+                    .take(limit as usize)
+                    .cloned()
+                    .collect(),
+                total: self.products.len() as u64,
+                seq: self.seq,
+                epoch: self.epoch.to_string(),
+            })),
         }
     }
 }
@@ -35,57 +118,185 @@ impl ViewState for ProductList {
     fn first_frame(&self) -> &Bytes {
         self.snapshot.get_or_init(|| {
             encode_text(&frame_bytes(&ProductEvent::Snapshot {
-                products: self.products.to_vec(),
+                products: self.products.values().cloned().collect(),
+                total: self.products.len() as u64,
+                seq: self.seq,
+                epoch: self.epoch.to_string(),
             }))
         })
     }
 }
 
+/// How a product socket starts, decided atomically with its fan-out position.
+pub enum Opening {
+    /// Send `first`, then every event from the fan-out position `cursor`.
+    Ready { first: Bytes, cursor: u64 },
+    /// The client resumes after `since`, and the catalog is at `upto`: the changes between
+    /// must come from the store's change log (see `Catalog::join`), then events from `cursor`.
+    /// `catalog` answers with a snapshot if the log no longer has them.
+    Replay {
+        since: u64,
+        upto: u64,
+        cursor: u64,
+        catalog: ProductList,
+    },
+}
+
 impl View<ProductList> {
-    pub fn catalog(products: Vec<Product>, pacing: Pacing) -> Arc<Self> {
-        View::new(ProductList::new(products), pacing)
+    pub fn catalog(products: Vec<Product>, seq: u64, epoch: &str, pacing: Pacing) -> Arc<Self> {
+        View::new(ProductList::new(products, seq, epoch.into()), pacing)
+    }
+
+    /// The catalog as of the last change applied (cheap: see [`ProductList`]).
+    pub fn current(&self) -> ProductList {
+        self.read().clone()
     }
 
     /// Every product, ascending by id.
     pub fn products(&self) -> Arc<Vec<Product>> {
-        self.read().products.clone()
+        self.current().all()
     }
 
     pub fn get(&self, id: ProductId) -> Option<Product> {
-        let products = self.products();
-        products
-            .binary_search_by_key(&id, |p| p.id)
-            .ok()
-            .map(|at| products[at].clone())
+        self.read().products.get(&id).cloned()
+    }
+
+    /// Where a socket that asked for `start` begins.
+    pub fn open(&self, start: &SocketStart) -> Opening {
+        let (catalog, cursor) = self.with_head(ProductList::clone);
+        match start.resumes(catalog.epoch()) {
+            Some(since) if since == catalog.seq => Opening::Ready {
+                first: resume_frame(since),
+                cursor,
+            },
+            Some(since) if since < catalog.seq => Opening::Replay {
+                since,
+                upto: catalog.seq,
+                cursor,
+                catalog,
+            },
+            // No resume asked, another epoch, or a `since` from the future.
+            _ => Opening::Ready {
+                first: catalog.snapshot_frame(start.limit),
+                cursor,
+            },
+        }
     }
 
     /// Applies one committed change (`added`, `updated` or `removed`) and publishes `frame`,
     /// the same event as the bytes every socket gets.
     pub fn apply(&self, event: &ProductEvent, frame: Utf8Bytes) {
         let mut catalog = self.write();
-        let mut products = catalog.products.as_ref().clone();
         match event {
-            ProductEvent::Added { product } | ProductEvent::Updated { product } => {
-                match products.binary_search_by_key(&product.id, |p| p.id) {
-                    Ok(at) => products[at] = product.clone(),
-                    Err(at) => products.insert(at, product.clone()),
-                }
+            ProductEvent::Added { product, seq } | ProductEvent::Updated { product, seq } => {
+                catalog.products.insert(product.id, product.clone());
+                catalog.changed(*seq);
             }
-            ProductEvent::Removed { id } => products.retain(|p| p.id != *id),
-            ProductEvent::Snapshot { .. } | ProductEvent::Error(_) => {
+            ProductEvent::Removed { id, seq } => {
+                catalog.products.remove(id);
+                catalog.changed(*seq);
+            }
+            ProductEvent::Snapshot { .. }
+            | ProductEvent::Resume { .. }
+            | ProductEvent::Error(_) => {
                 debug_assert!(false, "not a change: {event:?}");
                 return;
             }
         }
-        *catalog = ProductList::new(products);
         self.events().publish(&frame);
     }
 
     /// Replaces the whole catalog (after this instance lost track of some changes) and sends
     /// every socket a fresh snapshot, so none keeps a stale list.
-    pub fn reset(&self, products: Vec<Product>) {
+    pub fn reset(&self, products: Vec<Product>, seq: u64) {
         let mut catalog = self.write();
-        *catalog = ProductList::new(products);
+        let epoch = catalog.epoch.clone();
+        *catalog = ProductList::new(products, seq, epoch);
         self.events().publish_encoded(catalog.first_frame().clone());
+    }
+}
+
+/// `{"type":"resume","since":N}`, encoded.
+pub fn resume_frame(since: u64) -> Bytes {
+    encode_text(&frame_bytes(&ProductEvent::Resume { since }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PACING: Pacing = Pacing { rest_ratio: 0.0 };
+
+    fn product(id: u64) -> Product {
+        Product {
+            id,
+            title: format!("p{id}"),
+            description: "d".into(),
+            code: format!("C{id}"),
+            price: 1.0,
+            status: true,
+            stock: 1,
+            category: "c".into(),
+            thumbnails: vec![],
+        }
+    }
+
+    fn first_json(opening: Opening) -> serde_json::Value {
+        let Opening::Ready { first, .. } = opening else {
+            panic!("expected a ready opening");
+        };
+        // A short text frame: 2 header bytes, or 4 with a 16-bit length.
+        let skip = if first[1] == 126 { 4 } else { 2 };
+        serde_json::from_slice(&first[skip..]).unwrap()
+    }
+
+    fn start(limit: Option<u64>, since: Option<u64>, epoch: &str) -> SocketStart {
+        SocketStart {
+            limit,
+            since,
+            epoch: Some(epoch.into()),
+        }
+    }
+
+    #[tokio::test]
+    async fn snapshots_carry_total_seq_epoch_and_honour_the_limit() {
+        let view = CatalogView::catalog((1..=5).map(product).collect(), 9, "e1", PACING);
+        let snapshot = first_json(view.open(&start(Some(2), None, "e1")));
+        assert_eq!(snapshot["type"], "snapshot");
+        assert_eq!(snapshot["total"], 5);
+        assert_eq!(snapshot["seq"], 9);
+        assert_eq!(snapshot["epoch"], "e1");
+        let ids: Vec<_> = snapshot["products"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["id"].as_u64().unwrap())
+            .collect();
+        assert_eq!(ids, vec![1, 2]);
+    }
+
+    #[tokio::test]
+    async fn resume_is_decided_by_seq_and_epoch() {
+        let view = CatalogView::catalog(vec![product(1)], 4, "e1", PACING);
+        assert_eq!(
+            first_json(view.open(&start(None, Some(4), "e1")))["type"],
+            "resume"
+        );
+        assert_eq!(
+            first_json(view.open(&start(None, Some(4), "other")))["type"],
+            "snapshot"
+        );
+        assert_eq!(
+            first_json(view.open(&start(None, Some(5), "e1")))["type"],
+            "snapshot",
+            "a since from the future"
+        );
+        let event = ProductEvent::Removed { id: 1, seq: 6 };
+        view.apply(&event, frame_bytes(&event));
+        assert!(view.get(1).is_none());
+        match view.open(&start(None, Some(4), "e1")) {
+            Opening::Replay { since, upto, .. } => assert_eq!((since, upto), (4, 6)),
+            Opening::Ready { .. } => panic!("changes were missed: they must be replayed"),
+        }
     }
 }

@@ -12,10 +12,15 @@ use super::view::{View, ViewState};
 use crate::fanout::{encode_text, Pacing};
 use app::domain::message::HISTORY_SIZE;
 use app::domain::ChatMessage;
-use app::protocol::ChatEvent;
+use app::protocol::{ChatEvent, SocketStart};
 
-/// How many of the latest messages are kept in memory. Older pages come from the store.
-pub const WINDOW: usize = 1000;
+/// How many messages a resumed chat socket may have missed and still get them one by one.
+pub const RESUME_LIMIT: usize = 1000;
+
+/// How many of the latest messages are kept in memory: enough to resume a socket that missed
+/// [`RESUME_LIMIT`] (the message it last had is in the window too). Older pages come from the
+/// store.
+pub const WINDOW: usize = RESUME_LIMIT + 1;
 
 pub type ChatView = View<Window>;
 
@@ -26,13 +31,44 @@ pub struct Window {
     complete: bool,
     /// The `history` frame, encoded once per change for every socket that joins.
     history: OnceLock<Bytes>,
+    /// The store's history these messages belong to.
+    epoch: Arc<str>,
 }
 
 impl View<Window> {
     /// `latest` are the newest messages, ascending by id; `complete` says that nothing older
     /// exists.
-    pub fn chat(latest: Vec<ChatMessage>, complete: bool, pacing: Pacing) -> Arc<Self> {
-        View::new(Window::new(latest, complete), pacing)
+    pub fn chat(
+        latest: Vec<ChatMessage>,
+        complete: bool,
+        epoch: &str,
+        pacing: Pacing,
+    ) -> Arc<Self> {
+        View::new(Window::new(latest, complete, epoch.into()), pacing)
+    }
+
+    /// A socket's first frames for `start` and the fan-out position they are as of: a resume
+    /// and the messages after `since` when the window holds them all (at most
+    /// [`RESUME_LIMIT`]), else the history.
+    pub fn open(&self, start: &SocketStart) -> (Bytes, u64) {
+        self.with_head(|window| {
+            match start
+                .resumes(&window.epoch)
+                .and_then(|since| window.after(since))
+            {
+                Some((since, missed)) => {
+                    let mut frames =
+                        encode_text(&frame_bytes(&ChatEvent::Resume { since })).to_vec();
+                    for message in missed {
+                        frames.extend_from_slice(&encode_text(&frame_bytes(&ChatEvent::Message {
+                            message: message.clone(),
+                        })));
+                    }
+                    Bytes::from(frames)
+                }
+                None => window.first_frame().clone(),
+            }
+        })
     }
 
     /// Applies one committed message and publishes `frame`, the same message as the bytes
@@ -47,7 +83,8 @@ impl View<Window> {
     /// socket a fresh history.
     pub fn reset(&self, latest: Vec<ChatMessage>, complete: bool) {
         let mut window = self.write();
-        *window = Window::new(latest, complete);
+        let epoch = window.epoch.clone();
+        *window = Window::new(latest, complete, epoch);
         self.events().publish_encoded(window.first_frame().clone());
     }
 
@@ -73,7 +110,7 @@ impl View<Window> {
 }
 
 impl Window {
-    fn new(latest: Vec<ChatMessage>, complete: bool) -> Self {
+    fn new(latest: Vec<ChatMessage>, complete: bool, epoch: Arc<str>) -> Self {
         let mut messages = VecDeque::from(latest);
         let excess = messages.len().saturating_sub(WINDOW);
         messages.drain(..excess);
@@ -81,7 +118,20 @@ impl Window {
             messages,
             complete: complete && excess == 0,
             history: OnceLock::new(),
+            epoch,
         }
+    }
+
+    /// The messages after id `since` when the window can tell them all and there are at most
+    /// [`RESUME_LIMIT`]: `since` must be a message it holds, or 0 when it holds every message.
+    fn after(&self, since: u64) -> Option<(u64, impl Iterator<Item = &ChatMessage>)> {
+        let start = if since == 0 {
+            self.complete.then_some(0)?
+        } else {
+            let at = self.messages.partition_point(|m| m.id < since);
+            (self.messages.get(at)?.id == since).then_some(at + 1)?
+        };
+        (self.messages.len() - start <= RESUME_LIMIT).then(|| (since, self.messages.range(start..)))
     }
 
     fn push(&mut self, message: ChatMessage) {
@@ -108,6 +158,7 @@ impl ViewState for Window {
             let start = self.messages.len().saturating_sub(HISTORY_SIZE);
             encode_text(&frame_bytes(&ChatEvent::History {
                 messages: self.messages.range(start..).cloned().collect(),
+                epoch: self.epoch.to_string(),
             }))
         })
     }
@@ -134,7 +185,12 @@ mod tests {
 
     #[tokio::test]
     async fn answers_from_memory_only_what_it_holds() {
-        let view = ChatView::chat((1..=WINDOW as u64).map(message).collect(), true, PACING);
+        let view = ChatView::chat(
+            (1..=WINDOW as u64).map(message).collect(),
+            true,
+            "e",
+            PACING,
+        );
         assert_eq!(ids(view.recent(2, Some(3))), Some(vec![1, 2]));
         // One more message pushes the first out: the window no longer holds everything.
         view.apply(message(WINDOW as u64 + 1), "{}".into());
@@ -152,11 +208,82 @@ mod tests {
 
     #[tokio::test]
     async fn a_complete_window_answers_short_pages() {
-        let view = ChatView::chat((1..=3).map(message).collect(), true, PACING);
+        let view = ChatView::chat((1..=3).map(message).collect(), true, "e", PACING);
         assert_eq!(ids(view.recent(100, None)), Some(vec![1, 2, 3]));
         assert_eq!(ids(view.recent(100, Some(1))), Some(vec![]));
-        let partial = ChatView::chat((5..=7).map(message).collect(), false, PACING);
+        let partial = ChatView::chat((5..=7).map(message).collect(), false, "e", PACING);
         assert_eq!(ids(partial.recent(100, None)), None);
         assert_eq!(ids(partial.recent(3, None)), Some(vec![5, 6, 7]));
+    }
+
+    fn opened(view: &ChatView, since: u64, epoch: &str) -> Vec<serde_json::Value> {
+        let start = SocketStart {
+            limit: None,
+            since: Some(since),
+            epoch: Some(epoch.into()),
+        };
+        let (bytes, _) = view.open(&start);
+        let mut frames = Vec::new();
+        let mut rest = &bytes[..];
+        while !rest.is_empty() {
+            let (skip, len) = match rest[1] {
+                126 => (4, u16::from_be_bytes([rest[2], rest[3]]) as usize),
+                127 => panic!("frames this small"),
+                len => (2, len as usize),
+            };
+            frames.push(serde_json::from_slice(&rest[skip..skip + len]).unwrap());
+            rest = &rest[skip + len..];
+        }
+        frames
+    }
+
+    #[tokio::test]
+    async fn resumes_by_id_within_the_window_and_epoch() {
+        let view = ChatView::chat((1..=5).map(message).collect(), true, "e", PACING);
+        let frames = opened(&view, 3, "e");
+        assert_eq!(frames[0], serde_json::json!({"type": "resume", "since": 3}));
+        let ids: Vec<_> = frames[1..]
+            .iter()
+            .map(|f| f["message"]["id"].clone())
+            .collect();
+        assert_eq!(ids, vec![4, 5]);
+        assert_eq!(
+            opened(&view, 5, "e").len(),
+            1,
+            "nothing missed: the resume alone"
+        );
+        assert_eq!(
+            opened(&view, 0, "e").len(),
+            6,
+            "from the start: every message"
+        );
+        assert_eq!(opened(&view, 3, "other")[0]["type"], "history");
+        assert_eq!(opened(&view, 9, "e")[0]["type"], "history", "not a message");
+    }
+
+    #[tokio::test]
+    async fn too_many_missed_gets_a_history() {
+        let view = ChatView::chat(
+            (1..=WINDOW as u64).map(message).collect(),
+            true,
+            "e",
+            PACING,
+        );
+        assert_eq!(
+            opened(&view, 1, "e").len(),
+            RESUME_LIMIT + 1,
+            "exactly the limit missed"
+        );
+        view.apply(message(WINDOW as u64 + 1), "{}".into());
+        assert_eq!(
+            opened(&view, 1, "e")[0]["type"],
+            "history",
+            "no longer held"
+        );
+        assert_eq!(
+            opened(&view, 0, "e")[0]["type"],
+            "history",
+            "no longer complete"
+        );
     }
 }

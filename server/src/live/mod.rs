@@ -22,7 +22,7 @@ use tungstenite::Utf8Bytes;
 use crate::fanout::Pacing;
 use app::domain::{ChatMessage, Product};
 
-pub use catalog_view::CatalogView;
+pub use catalog_view::{resume_frame, CatalogView, Opening, ProductList};
 pub use chat_view::{ChatView, WINDOW as CHAT_WINDOW};
 
 /// Serializes a server frame once, as the bytes every socket will share.
@@ -38,17 +38,25 @@ pub struct Views {
 }
 
 impl Views {
-    /// Views of what a store holds at start-up: every product, and the newest messages
-    /// (ascending by id; `complete` when nothing older exists).
-    pub fn new(
-        products: Vec<Product>,
-        latest_messages: Vec<ChatMessage>,
-        complete: bool,
-        pacing: Pacing,
-    ) -> Views {
+    /// Views of what a store holds at start-up.
+    pub fn new(start: Loaded, pacing: Pacing) -> Views {
         Views {
-            catalog: CatalogView::catalog(products, pacing),
-            chat: ChatView::chat(latest_messages, complete, pacing),
+            catalog: CatalogView::catalog(start.products, start.seq, &start.epoch, pacing),
+            chat: ChatView::chat(start.latest_messages, start.complete, &start.epoch, pacing),
         }
     }
+}
+
+/// What a store hands `main` at start-up to build the views from.
+pub struct Loaded {
+    /// Every product.
+    pub products: Vec<Product>,
+    /// The newest messages, ascending by id, at most [`CHAT_WINDOW`].
+    pub latest_messages: Vec<ChatMessage>,
+    /// Whether `latest_messages` is every message there is.
+    pub complete: bool,
+    /// The last change in the store's log.
+    pub seq: u64,
+    /// The name of the store's history (see the protocol's `epoch`).
+    pub epoch: String,
 }

@@ -50,6 +50,14 @@ impl<S: ViewState> View<S> {
         (state.first_frame().clone(), self.events.head())
     }
 
+    /// `f` of the state now, and the fan-out position of the first change after it, taken
+    /// under one lock: a socket that gets what `f` made, then every event from that position,
+    /// misses nothing and gets nothing twice.
+    pub fn with_head<T>(&self, f: impl FnOnce(&S) -> T) -> (T, u64) {
+        let state = self.read();
+        (f(&state), self.events.head())
+    }
+
     pub(super) fn read(&self) -> RwLockReadGuard<'_, S> {
         self.state.read().unwrap_or_else(PoisonError::into_inner)
     }

@@ -1,8 +1,8 @@
-//! `/`, served from a cache. The home page depends on nothing but the catalog, so it is
-//! rendered once per catalog change, compressed once with brotli and gzip, and every request
+//! `/`, served from a cache. The home page's first page depends on nothing but the catalog, so
+//! it is rendered (100 products) once per catalog change, compressed once with brotli and gzip, and every request
 //! until the next change gets those bytes. Rendering and compressing on every request would
 //! cap the page at a few thousand requests per second. A search (`/?q=...`) is rendered for
-//! its request.
+//! its request, and so is every later page (`/?after=ID`).
 
 use std::io::Write;
 use std::sync::{Arc, PoisonError, RwLock};
@@ -13,15 +13,18 @@ use axum::response::IntoResponse;
 
 use super::pages::Pages;
 use crate::catalog::Catalog;
-use app::domain::Product;
+use crate::guard::headers::{nonce_in, policy};
 
 /// The rendered page for one state of the catalog.
 struct Rendered {
-    /// The catalog it shows; a different `Arc` means the catalog changed since.
-    products: Arc<Vec<Product>>,
+    /// The last catalog change it shows; another number means the catalog changed since.
+    seq: u64,
     html: Bytes,
     brotli: Bytes,
     gzip: Bytes,
+    /// Its Content-Security-Policy: the nonce of its inline scripts was fixed when it was
+    /// rendered.
+    policy: Option<HeaderValue>,
 }
 
 pub struct HomeCache {
@@ -73,6 +76,11 @@ impl HomeCache {
             body,
         )
             .into_response();
+        if let Some(policy) = &page.policy {
+            response
+                .headers_mut()
+                .insert(header::CONTENT_SECURITY_POLICY, policy.clone());
+        }
         if let Some(encoding) = encoding {
             response
                 .headers_mut()
@@ -82,17 +90,14 @@ impl HomeCache {
     }
 
     fn fresh(&self) -> Option<Arc<Rendered>> {
-        let products = self.catalog.products();
+        let seq = self.catalog.current().seq();
         let current = self.current.read().unwrap_or_else(PoisonError::into_inner);
-        current
-            .as_ref()
-            .filter(|page| Arc::ptr_eq(&page.products, &products))
-            .cloned()
+        current.as_ref().filter(|page| page.seq == seq).cloned()
     }
 
     async fn render_now(&self) -> Result<Arc<Rendered>, Response<Body>> {
         // Taken before rendering: if the catalog changes meanwhile, the next request renders again.
-        let products = self.catalog.products();
+        let seq = self.catalog.current().seq();
         let response = self.pages.get("/").await;
         if response.status() != StatusCode::OK {
             return Err(response);
@@ -101,7 +106,8 @@ impl HomeCache {
             .await
             .map_err(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())?;
         let page = Arc::new(Rendered {
-            products,
+            policy: nonce_in(&html).map(|nonce| policy(&nonce)),
+            seq,
             brotli: compress_brotli(&html),
             gzip: compress_gzip(&html),
             html,

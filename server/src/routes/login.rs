@@ -8,12 +8,15 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
+use super::guards::{locked_out, Client};
 use super::pages::Pages;
-use crate::auth::client_address;
+use crate::auth::{origin, Origin};
+use crate::error::ApiError;
 use crate::state::AppState;
+use app::paths::safe_next;
 
-/// Where a login returns to when it does not say.
-const AFTER_LOGIN: &str = "/realtimeproducts";
+/// Where a logout returns to.
+const AFTER_LOGIN: &str = app::paths::REALTIME;
 
 #[derive(Deserialize)]
 pub struct LoginForm {
@@ -28,6 +31,7 @@ pub struct LoginForm {
 pub async fn log_in(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Client(client): Client,
     headers: HeaderMap,
     pages: axum::Extension<Pages>,
     Form(form): Form<LoginForm>,
@@ -36,23 +40,25 @@ pub async fn log_in(
     let Some(staff) = state.access.staff() else {
         return Redirect::to(next).into_response();
     };
-    let client = client_address(peer.ip(), &headers);
-    if let Some(wait) = staff.logins().locked_for(client) {
-        let minutes = wait.as_secs().div_ceil(60);
-        let problem = format!(
-            "Demasiados intentos fallidos: esperá {minutes} minuto{} y volvé a probar",
-            if minutes == 1 { "" } else { "s" }
-        );
+    if let Some(wait) = staff.failures().locked_for(client) {
+        let refusal = locked_out(wait);
+        if !wants_html(&headers) {
+            return refusal.into_response();
+        }
+        let problem = refusal.body.error;
         return login_page(&pages, StatusCode::TOO_MANY_REQUESTS, &problem, next).await;
     }
     if staff.password_ok(&form.password) {
-        staff.logins().succeeded(client);
-        let secure = headers
-            .get("x-forwarded-proto")
-            .is_some_and(|proto| proto.as_bytes().eq_ignore_ascii_case(b"https"));
+        staff.failures().succeeded(client);
+        // Behind a trusted proxy that terminated HTTPS, the cookie is Secure too.
+        let behind_https = state.clients.via_trusted_proxy(peer.ip())
+            && headers
+                .get("x-forwarded-proto")
+                .is_some_and(|proto| proto.as_bytes().eq_ignore_ascii_case(b"https"));
+        let secure = state.cookie_secure || behind_https;
         return (staff.log_in(secure), Redirect::to(next)).into_response();
     }
-    staff.logins().failed(client);
+    staff.failures().failed(client);
     tracing::warn!(%client, "failed staff login");
     login_page(
         &pages,
@@ -63,12 +69,24 @@ pub async fn log_in(
     .await
 }
 
-/// Ends the session: 303 back to the live page, as a visitor.
+/// Ends the session: 303 back to the live page, as a visitor. A post from a page of another
+/// site changes nothing: 403.
 pub async fn log_out(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    if origin(&headers) == Origin::Foreign {
+        return ApiError::generic(StatusCode::FORBIDDEN).into_response();
+    }
     match state.access.staff() {
         Some(staff) => (staff.log_out(&headers), Redirect::to(AFTER_LOGIN)).into_response(),
         None => Redirect::to(AFTER_LOGIN).into_response(),
     }
+}
+
+/// Whether the client is a browser that wants a page rather than the JSON error body.
+fn wants_html(headers: &HeaderMap) -> bool {
+    headers
+        .get(axum::http::header::ACCEPT)
+        .and_then(|accept| accept.to_str().ok())
+        .is_some_and(|accept| accept.contains("text/html"))
 }
 
 async fn login_page(pages: &Pages, status: StatusCode, problem: &str, next: &str) -> Response {
@@ -77,13 +95,4 @@ async fn login_page(pages: &Pages, status: StatusCode, problem: &str, next: &str
     let mut page = pages.get(&format!("/login?{query}")).await;
     *page.status_mut() = status;
     page
-}
-
-/// Only a path of this site: a login must never send anyone elsewhere.
-fn safe_next(next: &str) -> &str {
-    if next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") {
-        next
-    } else {
-        AFTER_LOGIN
-    }
 }

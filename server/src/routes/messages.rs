@@ -4,10 +4,11 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 
-use super::query::{json_body, number, Body, Params};
+use super::guards::Client;
+use super::query::{json_body, limit, number, Body, Params};
 use crate::error::ApiError;
 use crate::state::AppState;
-use app::domain::message::HISTORY_SIZE;
+use app::domain::message::{CHAT_TOO_FAST, HISTORY_SIZE};
 use app::domain::{ChatMessage, Invalid, MessageDraft};
 
 /// `GET /api/messages?limit=N&before=ID`: the last N (default 100) with id below `before`,
@@ -16,7 +17,7 @@ pub async fn list(
     State(state): State<AppState>,
     params: Params,
 ) -> Result<Json<Vec<ChatMessage>>, ApiError> {
-    let limit = number(&params, "limit")?.map_or(HISTORY_SIZE, |n| n as usize);
+    let limit = limit(&params)?.map_or(HISTORY_SIZE, |n| n as usize);
     let before = number(&params, "before")?;
     Ok(Json(state.chat.recent(limit, before).await?))
 }
@@ -24,8 +25,12 @@ pub async fn list(
 /// `POST /api/messages` with `{"email": ..., "text": ...}`.
 pub async fn create(
     State(state): State<AppState>,
+    Client(client): Client,
     body: Body,
 ) -> Result<(StatusCode, Json<ChatMessage>), ApiError> {
+    if !state.chat_limit.allow(client) {
+        return Err(ApiError::too_many(CHAT_TOO_FAST));
+    }
     let body = json_body(&body)?;
     let Some(fields) = body.as_object() else {
         return Err(Invalid::new("Se esperaba un objeto JSON con email y text").into());

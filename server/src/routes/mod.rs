@@ -1,14 +1,16 @@
 //! The HTTP surface: the JSON API, the sockets, the plain form posts, login, health, and the
 //! Leptos pages with their static files.
 
+mod catalog_files;
 mod editor;
 mod forms;
+pub mod guards;
 mod home;
 mod login;
 mod messages;
 mod pages;
 mod products;
-mod query;
+pub mod query;
 
 use std::sync::Arc;
 
@@ -20,23 +22,37 @@ use leptos_axum::{generate_route_list, LeptosRoutes};
 use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
 
-use crate::error::{json_errors, refuse_oversized, ApiError, BODY_LIMIT};
+use axum::middleware::{from_fn, from_fn_with_state};
+
+use crate::error::{json_errors, refuse_oversized, ApiError, IMPORT_LIMIT};
+use crate::guard::body::read_body_in_time;
+use crate::guard::headers::{security_headers, CspNonce};
+use crate::guard::hosts::{check_host, AllowedHosts};
 use crate::state::AppState;
 use crate::ws;
 use app::domain::Access;
-use app::pages::PageData;
+use app::pages::{CatalogPage, PageData};
 use pages::Pages;
 
-pub fn router(state: AppState) -> Router {
+pub fn router(state: AppState, hosts: AllowedHosts) -> Router {
     let page_data = {
         let (catalog, policy) = (state.catalog.clone(), state.access.clone());
         move || {
             let catalog = catalog.clone();
+            let parts = use_context::<Parts>();
+            // The page's inline scripts carry the nonce its Content-Security-Policy names.
+            if let Some(CspNonce(nonce)) = parts.as_ref().and_then(|p| p.extensions.get()) {
+                provide_context(leptos::nonce::Nonce::from_value(nonce.as_str()));
+            }
             // The request being rendered (Leptos provides it): staff see edit controls.
-            let access = use_context::<Parts>()
-                .map_or(Access::Visitor, |parts| policy.access(&parts.headers));
+            let access = parts.map_or(Access::Visitor, |parts| policy.access(&parts.headers));
+            let paging = catalog.clone();
             provide_context(PageData {
                 products: Arc::new(move || catalog.products().to_vec()),
+                page: Arc::new(move |query, after, limit| {
+                    let (total, products) = paging.current().page(query, after, Some(limit as u64));
+                    CatalogPage { total, products }
+                }),
                 access,
             });
         }
@@ -79,9 +95,18 @@ pub fn router(state: AppState) -> Router {
             app::shell,
         ))
         .layer(Extension(pages))
-        .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
-        .layer(axum::middleware::from_fn(refuse_oversized))
+        // Each path's own limit is enforced as the body arrives (`guard::body`); this is the
+        // largest of them.
+        .layer(axum::extract::DefaultBodyLimit::max(IMPORT_LIMIT))
+        .layer(from_fn(read_body_in_time))
+        .layer(from_fn(refuse_oversized))
+        .layer(from_fn_with_state(
+            state.clone(),
+            guards::check_staff_credentials,
+        ))
+        .layer(from_fn(security_headers))
         .layer(CompressionLayer::new())
+        .layer(from_fn_with_state(hosts, check_host))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
@@ -95,6 +120,14 @@ fn api() -> Router<AppState> {
             get(products::list)
                 .post(products::create)
                 .fallback(method_not_allowed),
+        )
+        .route(
+            "/api/products.csv",
+            get(catalog_files::export).fallback(method_not_allowed),
+        )
+        .route(
+            "/api/products/import",
+            post(catalog_files::import).fallback(method_not_allowed),
         )
         .route(
             "/api/products/{id}",

@@ -6,21 +6,28 @@ use axum::http::StatusCode;
 use axum::Json;
 
 use super::editor::Editor;
-use super::query::{json_body, number, Body, Params, ProductIdPath};
+use super::query::{json_body, limit, number, text, Body, Params, ProductIdPath};
 use crate::error::ApiError;
 use crate::state::AppState;
 use crate::store::StoreError;
+use app::domain::search::Query;
 use app::domain::{NewProduct, Product, ProductChanges};
 
-/// `GET /api/products?limit=N`: ascending by id, the first N when `limit` is given.
+/// The header that says how many products match, whatever page was asked for.
+const TOTAL_COUNT: &str = "x-total-count";
+
+/// `GET /api/products?limit=N&after=ID&q=TEXT`: ascending by id, only ids above `after`, only
+/// products whose title, code or category contain `q` (accents and case ignored), the first N
+/// of them; `X-Total-Count` says how many match `q` in all.
 pub async fn list(
     State(state): State<AppState>,
     params: Params,
-) -> Result<Json<Vec<Product>>, ApiError> {
-    let limit = number(&params, "limit")?;
-    let products = state.catalog.products();
-    let take = limit.map_or(products.len(), |n| (n as usize).min(products.len()));
-    Ok(Json(products[..take].to_vec()))
+) -> Result<([(&'static str, String); 1], Json<Vec<Product>>), ApiError> {
+    let limit = limit(&params)?;
+    let after = number(&params, "after")?.unwrap_or(0);
+    let query = Query::new(&text(&params, "q").unwrap_or_default());
+    let (total, page) = state.catalog.current().page(&query, after, limit);
+    Ok(([(TOTAL_COUNT, total.to_string())], Json(page)))
 }
 
 pub async fn show(

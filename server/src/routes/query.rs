@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 
 use app::domain::{FieldErrors, Invalid};
+use app::protocol::MAX_LIMIT;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{FromRequestParts, Path, Query};
 use axum::http::request::Parts;
@@ -15,9 +16,7 @@ pub type Params = Result<Query<HashMap<String, String>>, QueryRejection>;
 /// An optional non-negative integer parameter, like `limit` or `before`.
 pub fn number(params: &Params, name: &str) -> Result<Option<u64>, ApiError> {
     let Ok(Query(params)) = params else {
-        return Err(ApiError::bad_request(Invalid::new(
-            "La consulta (query string) no es válida",
-        )));
+        return Err(invalid_query());
     };
     match params.get(name) {
         None => Ok(None),
@@ -31,6 +30,41 @@ pub fn number(params: &Params, name: &str) -> Result<Option<u64>, ApiError> {
             ))
         }),
     }
+}
+
+/// `limit`: an integer from 1 to [`MAX_LIMIT`], or absent.
+pub fn limit(params: &Params) -> Result<Option<u64>, ApiError> {
+    let bad = |raw: &str| {
+        ApiError::bad_request(Invalid::fields(
+            format!("El parámetro \"limit\" debe ser un entero de 1 a {MAX_LIMIT}"),
+            FieldErrors::from([(
+                "limit".to_string(),
+                format!("\"{raw}\" no es un entero de 1 a {MAX_LIMIT}"),
+            )]),
+        ))
+    };
+    let Ok(Query(values)) = params else {
+        return Err(invalid_query());
+    };
+    match values.get("limit") {
+        None => Ok(None),
+        Some(raw) => match raw.parse::<u64>() {
+            Ok(n) if (1..=MAX_LIMIT).contains(&n) => Ok(Some(n)),
+            _ => Err(bad(raw)),
+        },
+    }
+}
+
+/// A text parameter, when present and not blank.
+pub fn text(params: &Params, name: &str) -> Option<String> {
+    let Ok(Query(values)) = params else {
+        return None;
+    };
+    values.get(name).filter(|v| !v.trim().is_empty()).cloned()
+}
+
+fn invalid_query() -> ApiError {
+    ApiError::bad_request(Invalid::new("La consulta (query string) no es válida"))
 }
 
 /// The `{id}` of a product path. Its rejection is already the API's error: anything that is

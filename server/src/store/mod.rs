@@ -1,22 +1,24 @@
 //! Where products and messages are kept. Everything the server changes goes through one
-//! [`Store`], implemented twice: files in `DATA_DIR` (the default, nothing to install) and
-//! PostgreSQL (`DATABASE_URL`, which lets several instances share one catalog and one chat).
+//! [`Store`], implemented twice over one schema shape and one numbered change log: SQLite in
+//! `DATA_DIR` (the default, nothing to install) and PostgreSQL (`DATABASE_URL`, which lets
+//! several instances share one catalog and one chat). The SQL they share is in [`sql`].
 //!
-//! A mutating method returns `Ok` only once the change is durable (fsynced, or committed) and
+//! A mutating method returns `Ok` only once the change is committed and
 //! applied to this instance's [`Views`](crate::live::Views), so a read that follows a write
 //! sees it, and every socket of this instance was handed its event, in commit order. Callers
 //! acknowledge a change only after that `Ok`.
 
 mod examples;
-pub mod files;
 pub mod postgres;
+mod sql;
+pub mod sqlite;
 
 use std::path::PathBuf;
 
 use app::domain::{ChatMessage, MessageDraft, NewProduct, Product, ProductChanges, ProductId};
 
-pub use files::FileStore;
 pub use postgres::PgStore;
+pub use sqlite::SqliteStore;
 
 /// Why a change was refused or failed. The sentences for people are chosen at the edge
 /// (`crate::error`), not here.
@@ -29,11 +31,8 @@ pub enum StoreError {
     /// An update that expected the product as it was is refused: it has changed since.
     #[error("product {0} changed since the client read it")]
     ChangedMeanwhile(ProductId),
-    /// The disk refused a write.
-    #[error("disk write failed: {0}")]
-    Io(#[from] std::io::Error),
-    /// The database cannot be reached or did not answer in time. The change may not have
-    /// happened; it was not acknowledged.
+    /// The database cannot be reached, did not answer in time, or its disk refused the
+    /// write. The change may not have happened; it was not acknowledged.
     #[error("database unavailable: {0}")]
     Unavailable(String),
 }
@@ -57,6 +56,47 @@ impl LoadError {
     }
 }
 
+/// One product of a catalog file: created when its code is unknown, else the product with that
+/// code is updated with its values.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImportRow {
+    pub product: NewProduct,
+    /// Whether the file has a `status` column (without it, an update keeps the status).
+    pub has_status: bool,
+    /// Whether the file has a `thumbnails` column (without it, an update keeps them).
+    pub has_thumbnails: bool,
+}
+
+impl ImportRow {
+    /// `existing` with this row's values.
+    pub fn update(&self, mut existing: Product) -> Product {
+        let mut changes = ProductChanges::from(self.product.clone());
+        if !self.has_status {
+            changes.status = None;
+        }
+        if !self.has_thumbnails {
+            changes.thumbnails = None;
+        }
+        changes.apply_to(&mut existing);
+        existing
+    }
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Imported {
+    pub created: u64,
+    pub updated: u64,
+}
+
+/// Imports of more rows than this reach the sockets as one fresh snapshot instead of an event
+/// per product (and a resume across them gets a snapshot too).
+pub const IMPORT_EVENTS_MAX: usize = 1000;
+
+/// The change-log entry of an import too large to replay product by product: whoever reads it
+/// reloads the catalog (see [`IMPORT_EVENTS_MAX`]).
+pub const CATALOG_RELOAD: &str = r#"{"type":"reload"}"#;
+
 /// The catalog and the chat log: products in ascending id order, ids never reused, codes
 /// unique; messages append-only with ids that increase in commit order.
 #[async_trait::async_trait]
@@ -70,6 +110,8 @@ pub trait Store: Send + Sync + 'static {
         expected: Option<Product>,
     ) -> Result<Product, StoreError>;
     async fn remove_product(&self, id: ProductId) -> Result<Product, StoreError>;
+    /// Creates or updates (by code) every row, in one transaction: all or nothing.
+    async fn import_products(&self, rows: Vec<ImportRow>) -> Result<Imported, StoreError>;
     /// Gives the draft an id and the current time, stores it and returns it.
     async fn post_message(&self, draft: MessageDraft) -> Result<ChatMessage, StoreError>;
     /// The last `limit` messages with an id below `before` (all when `None`), oldest first:
@@ -79,7 +121,20 @@ pub trait Store: Send + Sync + 'static {
         limit: usize,
         before: Option<u64>,
     ) -> Result<Vec<ChatMessage>, StoreError>;
+    /// The product frames of the changes after `since` up to `upto` (which this instance has
+    /// applied), in order; `None` when the log no longer holds all of them.
+    async fn product_changes(
+        &self,
+        since: u64,
+        upto: u64,
+    ) -> Result<Option<Vec<String>>, StoreError>;
     /// Reports that this instance has `here` chat sockets open and returns how many are open
     /// on every instance sharing the store.
     async fn presence(&self, here: u64) -> Result<u64, StoreError>;
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(error: sqlx::Error) -> Self {
+        StoreError::Unavailable(error.to_string())
+    }
 }

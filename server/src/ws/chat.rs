@@ -1,5 +1,6 @@
 //! `/ws/chat`: the history, then every message and the presence count; `send` requests.
 
+use std::net::IpAddr;
 use std::sync::Arc;
 
 use bytes::Bytes;
@@ -8,19 +9,26 @@ use tungstenite::Utf8Bytes;
 use super::connection::Channel;
 use crate::chat_room::ChatRoom;
 use crate::fanout::{Fanout, Mailbox};
+use crate::guard::chat_limit::ChatLimit;
 use crate::live::frame_bytes;
 use crate::presence::Presence;
+use app::domain::message::CHAT_TOO_FAST;
 use app::domain::{Invalid, MessageDraft};
-use app::protocol::{ChatEvent, ChatRequest, ErrorFrame};
+use app::protocol::{ChatEvent, ChatRequest, ErrorFrame, SocketStart};
 
 pub struct ChatChannel {
     pub chat: Arc<ChatRoom>,
     pub presence: Arc<Presence>,
+    /// What the client asked to start with (a resume).
+    pub start: SocketStart,
+    /// Who the socket belongs to, and how many messages such a client may send.
+    pub client: IpAddr,
+    pub limit: Arc<ChatLimit>,
 }
 
 impl Channel for ChatChannel {
-    fn first_frame(&self) -> (Bytes, u64) {
-        self.chat.first_frame()
+    async fn open(&self) -> (Bytes, u64) {
+        self.chat.open(&self.start)
     }
 
     fn events(&self) -> &Fanout {
@@ -46,6 +54,12 @@ impl Channel for ChatChannel {
             Ok(request) => request,
             Err(rejected) => return Some(frame_bytes(&ChatEvent::Error(rejected))),
         };
+        if !self.limit.allow(self.client) {
+            return Some(frame_bytes(&ChatEvent::Error(ErrorFrame::new(
+                reference,
+                Invalid::new(CHAT_TOO_FAST),
+            ))));
+        }
         let outcome = match MessageDraft::new(&email, &text) {
             Ok(draft) => self.chat.post(draft).await.map_err(Invalid::from),
             Err(invalid) => Err(invalid),

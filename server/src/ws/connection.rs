@@ -15,9 +15,10 @@ use tokio::net::TcpStream;
 use tungstenite::protocol::{Role, WebSocketConfig, WebSocketContext};
 use tungstenite::{Message, Utf8Bytes};
 
-use super::rate::FrameBudget;
 use crate::config::SocketLimits;
-use crate::fanout::{encode_text, End, Fanout, Mailbox};
+use crate::fanout::{encode_text, frames, End, Fanout, Mailbox};
+use crate::guard::bucket::{Bucket, Rate};
+use crate::guard::sockets::SocketSlot;
 use crate::live::frame_bytes;
 use app::domain::Invalid;
 use app::protocol::{ErrorFrame, ProductEvent};
@@ -30,8 +31,9 @@ const READ_BUFFER: usize = 256;
 
 /// What a socket endpoint serves.
 pub trait Channel: Send + Sync + 'static {
-    /// The first frame (snapshot or history, encoded) and the fan-out position it is as of.
-    fn first_frame(&self) -> (Bytes, u64);
+    /// The first frames (snapshot or history, or a resume and what was missed; encoded) and
+    /// the fan-out position they are as of.
+    fn open(&self) -> impl Future<Output = (Bytes, u64)> + Send;
     /// The fan-out the socket joins.
     fn events(&self) -> &Fanout;
     /// Carries out one client frame; returns the error frame for this client alone, if any.
@@ -48,10 +50,12 @@ pub async fn serve(
     name: &'static str,
     channel: impl Channel,
     limits: SocketLimits,
+    // Held for as long as the socket is open (see `guard::sockets`).
+    _slot: SocketSlot,
 ) {
     tracing::info!(socket = name, "cliente conectado");
     let stream = Arc::new(stream);
-    let (first, cursor) = channel.first_frame();
+    let (first, cursor) = channel.open().await;
     let mailbox = channel.events().attach(stream.clone(), first, cursor);
     channel.joined(&mailbox);
     let end = read(&stream, already_read, &mailbox, &channel, limits).await;
@@ -78,7 +82,12 @@ async fn read(
     // rather than hold it for the life of the socket.
     drop(already_read);
     let mut io = Io { stream, mailbox };
-    let mut budget = FrameBudget::new(limits);
+    let mut budget = Bucket::new(Rate {
+        per_sec: limits.frames_per_sec,
+        burst: limits.burst,
+    });
+    // Frames refused in a row: past the burst, the socket is closed with 1008.
+    let mut refused_in_a_row = 0u32;
     let closed_by_server = mailbox.closed_by_server();
     tokio::pin!(closed_by_server);
     loop {
@@ -92,14 +101,24 @@ async fn read(
                 Err(e) => return End::Failed(e.to_string()),
             };
             mailbox.heard();
+            // Every frame counts toward the budget, whatever its kind.
+            if !budget.take() {
+                refused_in_a_row += 1;
+                if refused_in_a_row > limits.burst as u32 {
+                    mailbox.send(frames::policy_violation("demasiados mensajes seguidos"));
+                    return End::Flooding;
+                }
+                if refused_in_a_row == 1 {
+                    mailbox.send(encode_text(&error_frame(
+                        "Demasiados mensajes seguidos: esperá un momento antes de enviar más",
+                    )));
+                }
+                continue;
+            }
+            refused_in_a_row = 0;
             let reply = match message {
                 // Boxed: an idle socket's task then holds a pointer, not the largest request.
-                Message::Text(text) if budget.take() => {
-                    Box::pin(channel.handle(text.as_str())).await
-                }
-                Message::Text(_) => Some(error_frame(
-                    "Demasiados mensajes seguidos: esperá un momento antes de enviar más",
-                )),
+                Message::Text(text) => Box::pin(channel.handle(text.as_str())).await,
                 Message::Binary(_) => {
                     Some(error_frame("Solo se aceptan mensajes de texto con JSON"))
                 }
@@ -113,6 +132,8 @@ async fn read(
             if let Some(reply) = reply {
                 mailbox.send(encode_text(&reply));
             }
+            // A client that sends without pause must not keep this worker thread to itself.
+            tokio::task::consume_budget().await;
         }
         tokio::select! {
             ready = stream.readable() => {

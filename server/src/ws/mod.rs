@@ -6,39 +6,72 @@ mod chat;
 mod connection;
 mod handshake;
 mod products;
-mod rate;
 
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
 
+use crate::error::ApiError;
+use crate::guard::sockets::SocketSlot;
+use crate::routes::guards::Client;
+use crate::routes::query::{limit, number, text, Params};
 use crate::state::AppState;
+use app::protocol::SocketStart;
 use handshake::Upgrade;
 
 /// The socket's right to change the catalog is decided once, from the upgrade request (its
 /// cookie and `Origin`: a page of another site gets none).
 pub async fn products(
     headers: HeaderMap,
+    params: Params,
+    Client(client): Client,
     upgrade: Upgrade,
     State(state): State<AppState>,
-) -> Response {
+) -> Result<Response, ApiError> {
+    let slot = socket_slot(&state, client)?;
     let channel = products::ProductsChannel {
         may_edit: state.access.access(&headers).can_edit(),
         catalog: state.catalog,
+        start: socket_start(&params)?,
     };
     let limits = state.sockets;
-    upgrade.on_upgrade(move |stream, already_read| {
-        connection::serve(stream, already_read, "products", channel, limits)
-    })
+    Ok(upgrade.on_upgrade(move |stream, already_read| {
+        connection::serve(stream, already_read, "products", channel, limits, slot)
+    }))
 }
 
-pub async fn chat(upgrade: Upgrade, State(state): State<AppState>) -> Response {
+pub async fn chat(
+    params: Params,
+    Client(client): Client,
+    upgrade: Upgrade,
+    State(state): State<AppState>,
+) -> Result<Response, ApiError> {
+    let slot = socket_slot(&state, client)?;
     let channel = chat::ChatChannel {
         chat: state.chat,
         presence: state.presence,
+        start: socket_start(&params)?,
+        client,
+        limit: state.chat_limit,
     };
     let limits = state.sockets;
-    upgrade.on_upgrade(move |stream, already_read| {
-        connection::serve(stream, already_read, "chat", channel, limits)
+    Ok(upgrade.on_upgrade(move |stream, already_read| {
+        connection::serve(stream, already_read, "chat", channel, limits, slot)
+    }))
+}
+
+/// One more open socket for `client`, or `429` when it holds `MAX_SOCKETS_PER_CLIENT`.
+fn socket_slot(state: &AppState, client: std::net::IpAddr) -> Result<SocketSlot, ApiError> {
+    state.socket_slots.take(client).ok_or_else(|| {
+        ApiError::too_many("Demasiadas conexiones abiertas desde tu dirección: cerrá alguna")
+    })
+}
+
+/// `limit`, `since` and `epoch` from a socket's URL, with a JSON 400 for a bad one.
+fn socket_start(params: &Params) -> Result<SocketStart, ApiError> {
+    Ok(SocketStart {
+        limit: limit(params)?,
+        since: number(params, "since")?,
+        epoch: text(params, "epoch"),
     })
 }

@@ -12,17 +12,19 @@ use crate::fanout::Fanout;
 use crate::live::frame_bytes;
 use app::domain::access::STAFF_ONLY;
 use app::domain::Invalid;
-use app::protocol::{ErrorFrame, ProductEvent, ProductRequest};
+use app::protocol::{ErrorFrame, ProductEvent, ProductRequest, SocketStart};
 
 pub struct ProductsChannel {
     pub catalog: Arc<Catalog>,
     /// Whether the socket was opened with the right to change the catalog.
     pub may_edit: bool,
+    /// What the client asked to start with (a limit, a resume).
+    pub start: SocketStart,
 }
 
 impl Channel for ProductsChannel {
-    fn first_frame(&self) -> (Bytes, u64) {
-        self.catalog.first_frame()
+    async fn open(&self) -> (Bytes, u64) {
+        self.catalog.open(&self.start).await
     }
 
     fn events(&self) -> &Fanout {

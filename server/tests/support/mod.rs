@@ -104,6 +104,10 @@ impl TestServer {
             .env("SEED_EXAMPLES", "false")
             .env("RUST_LOG", "info")
             .env("NO_COLOR", "1")
+            // The suites post faster than a person: the chat's per-client limit is raised
+            // here, never in the defaults; the tests of the limits set their own.
+            .env("CHAT_MESSAGES_PER_SEC", "100000")
+            .env("CHAT_MESSAGES_BURST", "100000")
             .env_remove("DATABASE_URL")
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
@@ -253,6 +257,25 @@ impl TestServer {
     }
 
     /// How many items a list endpoint returns.
+    /// Every message, read page by page (a page holds at most 1,000), oldest first.
+    pub async fn all_messages(&self) -> Value {
+        let mut all: Vec<Value> = Vec::new();
+        let mut before = String::new();
+        loop {
+            let (status, page) = self.get(&format!("/api/messages?limit=1000{before}")).await;
+            assert_eq!(status, 200, "{page}");
+            let page = page.as_array().expect("a JSON array").clone();
+            let Some(oldest) = page.first() else { break };
+            before = format!("&before={}", oldest["id"]);
+            let full = page.len() == 1000;
+            all.splice(0..0, page);
+            if !full {
+                break;
+            }
+        }
+        Value::Array(all)
+    }
+
     pub async fn count(&self, path: &str) -> usize {
         self.get(path)
             .await

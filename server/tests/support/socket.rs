@@ -35,6 +35,23 @@ impl Socket {
             .expect("a frame within 10 s")
     }
 
+    /// The next frame, with the `seq` of a change event (`added`, `updated`, `removed`) checked
+    /// to be a positive number and then taken out, for comparing with the change alone.
+    pub async fn next_change(&mut self) -> Value {
+        let mut frame = self.next_json().await;
+        if matches!(
+            frame["type"].as_str(),
+            Some("added" | "updated" | "removed")
+        ) {
+            let seq = frame
+                .as_object_mut()
+                .and_then(|f| f.remove("seq"))
+                .and_then(|seq| seq.as_u64());
+            assert!(seq.is_some_and(|seq| seq > 0), "a change carries its seq");
+        }
+        frame
+    }
+
     /// The next JSON text frame within `wait` (`presence` frames skipped), or `None` if none
     /// came or the socket ended.
     pub async fn try_next_json(&mut self, wait: Duration) -> Option<Value> {

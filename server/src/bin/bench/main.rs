@@ -1,5 +1,6 @@
 //! The load benchmark:
-//! `cargo run --release -p server --bin bench -- [chat|products|home|writes|storm|all] [options]`.
+//! `cargo run --release -p server --bin bench -- [chat|products|home|writes|storm|growth|all]
+//! [options]`.
 //!
 //! It starts the release server with a fresh data directory (or database), or measures one
 //! already running (`--addr`), drives it over loopback only, and stops by itself. Each run
@@ -9,13 +10,15 @@
 //! second [20], `--connections` for the home page [50], `--seconds` for the home page and the
 //! writes [10], `--runs` [3], `--server` binary [target/release/server], `--addr` host:port of
 //! a running server (then the server's CPU and memory are read only if `--pid` is given),
-//! `--store` files or postgres [files], `--database-url` an admin URL of the PostgreSQL to use
+//! `--store` sqlite or postgres [sqlite], `--database-url` an admin URL of the PostgreSQL to use
 //! [a private cluster started for the benchmark], `--instances` servers sharing the database in
-//! the fan-out scenarios [1].
+//! the fan-out scenarios [1], `--sizes` catalog sizes for `growth` [1000,10000,100000],
+//! `--stored-messages` chat messages in the store for `growth` [1000000].
 
 mod client;
 mod database;
 mod fanout;
+mod growth;
 mod home;
 mod stats;
 mod storm;
@@ -40,10 +43,14 @@ pub struct Options {
     pub server: String,
     pub addr: Option<String>,
     pub pid: Option<u32>,
-    /// PostgreSQL instead of files.
+    /// PostgreSQL instead of SQLite.
     pub postgres: bool,
     pub database_url: Option<String>,
     pub instances: usize,
+    /// Catalog sizes for `growth`.
+    pub sizes: Vec<u64>,
+    /// Chat messages in the store for `growth`.
+    pub stored_messages: u64,
 }
 
 fn parse(args: &[String]) -> Result<(String, Options), String> {
@@ -81,12 +88,19 @@ fn parse(args: &[String]) -> Result<(String, Options), String> {
             .transpose()
             .map_err(|_| "--pid")?,
         postgres: match values.get("store").map(String::as_str) {
-            None | Some("files") => false,
+            None | Some("sqlite") => false,
             Some("postgres") => true,
-            Some(other) => return Err(format!("--store: files or postgres, not {other}")),
+            Some(other) => return Err(format!("--store: sqlite or postgres, not {other}")),
         },
         database_url: values.get("database-url").cloned(),
         instances: number("instances", 1.0)?.max(1.0) as usize,
+        sizes: values
+            .get("sizes")
+            .map_or("1000,10000,100000", String::as_str)
+            .split(',')
+            .map(|n| n.trim().parse().map_err(|_| format!("--sizes: {n}")))
+            .collect::<Result<_, _>>()?,
+        stored_messages: number("stored-messages", 1_000_000.0)? as u64,
     };
     Ok((scenario, options))
 }
@@ -117,13 +131,14 @@ fn main() -> ExitCode {
         "products" => vec![Scenario::Fanout("products")],
         "home" => vec![Scenario::Home],
         "storm" => vec![Scenario::Storm],
+        "growth" => options.sizes.iter().map(|&n| Scenario::Growth(n)).collect(),
         "writes" => [Kind::Products, Kind::Messages]
             .into_iter()
             .flat_map(|kind| [1, 8].map(|writers| Scenario::Writes(kind, writers)))
             .collect(),
         other => {
             eprintln!(
-                "bench: unknown scenario {other} (chat, products, home, writes, storm or all)"
+                "bench: unknown scenario {other} (chat, products, home, writes, storm, growth or all)"
             );
             return ExitCode::FAILURE;
         }
@@ -145,7 +160,7 @@ fn main() -> ExitCode {
         if options.postgres {
             "PostgreSQL"
         } else {
-            "files"
+            "sqlite"
         }
     );
     let mut failed = false;
@@ -157,6 +172,9 @@ fn main() -> ExitCode {
                 match scenario {
                     Scenario::Home => home::run(&options).await,
                     Scenario::Storm => storm::run(&options).await,
+                    Scenario::Growth(products) => {
+                        growth::run(products, &options, cluster.as_ref()).await
+                    }
                     Scenario::Fanout(kind) => fanout::run(kind, &options, cluster.as_ref()).await,
                     Scenario::Writes(kind, writers) => {
                         writes::run(kind, writers, &options, cluster.as_ref()).await
@@ -191,6 +209,7 @@ enum Scenario {
     Home,
     Storm,
     Writes(Kind, usize),
+    Growth(u64),
 }
 
 impl Scenario {
@@ -199,6 +218,7 @@ impl Scenario {
             Scenario::Fanout(kind) => kind.to_string(),
             Scenario::Home => "home".into(),
             Scenario::Storm => "storm".into(),
+            Scenario::Growth(products) => format!("growth {products}"),
             Scenario::Writes(Kind::Products, writers) => format!("writes products x{writers}"),
             Scenario::Writes(Kind::Messages, writers) => format!("writes messages x{writers}"),
         }

@@ -103,12 +103,19 @@ impl Target {
                 launch.database.as_deref().unwrap_or_default(),
             )
             .env("RUST_LOG", "warn")
+            // The load is many clients from one address: the per-client limits are raised
+            // for the benchmark, never in the defaults.
+            .env("CHAT_MESSAGES_PER_SEC", "1000000")
+            .env("CHAT_MESSAGES_BURST", "1000000")
+            .env("MAX_SOCKETS_PER_CLIENT", "1000000")
+            .env("WS_FRAMES_PER_SEC", "1000000")
+            .env("WS_FRAME_BURST", "1000000")
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             .spawn()
             .map_err(|e| {
                 format!(
-                    "cannot start {} (build it with cargo leptos build --release): {e}",
+                    "cannot start {} (build it with scripts/build-site.sh): {e}",
                     launch.server
                 )
             })?;
@@ -132,6 +139,16 @@ impl Target {
         let ticks: f64 =
             fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
         Some(ticks / clock_ticks_per_second())
+    }
+
+    /// The data directory of a server this benchmark started.
+    pub fn data_dir(&self) -> Option<&std::path::Path> {
+        self.launch.as_ref().map(|l| l.data_dir.as_path())
+    }
+
+    /// The database of a server this benchmark started on PostgreSQL.
+    pub fn database(&self) -> Option<&str> {
+        self.launch.as_ref()?.database.as_deref()
     }
 
     /// Resident memory of the server, in KiB.

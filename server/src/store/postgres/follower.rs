@@ -26,6 +26,7 @@ use tungstenite::Utf8Bytes;
 use super::snapshot;
 use super::CHANNEL;
 use crate::live::Views;
+use crate::store::CATALOG_RELOAD;
 use app::protocol::{ChatEvent, ProductEvent};
 
 /// How often the reader looks at the log when no notification came.
@@ -202,6 +203,10 @@ impl Reader {
                 return self.reload(connection).await;
             }
             for (seq, channel, frame) in rows {
+                if frame == CATALOG_RELOAD {
+                    // A large import: read the catalog (and all else) as it is now.
+                    return self.reload(connection).await;
+                }
                 if !self.apply(&channel, frame) {
                     tracing::error!(
                         seq,
@@ -243,11 +248,11 @@ impl Reader {
     /// Replaces both views with the current state; every socket gets a fresh first frame.
     async fn reload(&mut self, connection: &mut PgConnection) -> Result<(), sqlx::Error> {
         let snapshot = snapshot::load(connection).await?;
-        self.views.catalog.reset(snapshot.products);
+        self.views.catalog.reset(snapshot.products, snapshot.seq);
         self.views
             .chat
             .reset(snapshot.latest_messages, snapshot.complete);
-        self.applied = snapshot.head;
+        self.applied = snapshot.seq as i64;
         self.published.send_replace(self.applied);
         Ok(())
     }

@@ -20,9 +20,8 @@ use std::time::Duration;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{ConnectOptions, Connection, PgPool};
 
-use super::{examples, Store, StoreError};
-use crate::fanout::Pacing;
-use crate::live::Views;
+use super::{examples, ImportRow, Imported, Store, StoreError};
+use crate::live::{Loaded, Views};
 use app::domain::{ChatMessage, MessageDraft, NewProduct, Product, ProductChanges, ProductId};
 use follower::Follower;
 use writes::Committed;
@@ -33,6 +32,8 @@ const CHANNEL: &str = "tiempo_real_changes";
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
 /// The longest any one store operation may take; the API promises a 503 within 10 s.
 const OPERATION_TIMEOUT: Duration = Duration::from_secs(8);
+/// The longest an import of a catalog file may take.
+const IMPORT_TIMEOUT: Duration = Duration::from_secs(120);
 /// Connections for requests (the follower has its own two).
 const POOL_SIZE: u32 = 16;
 
@@ -47,11 +48,7 @@ impl PgStore {
     /// Connects, creates or migrates the tables, seeds a brand-new database with the example
     /// products when `seed_examples`, loads the views and starts following the change log.
     /// Every failure is a sentence naming the problem, for the start-up error.
-    pub async fn connect(
-        url: &str,
-        seed_examples: bool,
-        pacing: Pacing,
-    ) -> Result<(PgStore, Views), String> {
+    pub async fn connect(url: &str, seed_examples: bool) -> Result<(PgOpened, Loaded), String> {
         if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
             return Err("DATABASE_URL must be a postgres:// URL".into());
         }
@@ -77,7 +74,7 @@ impl PgStore {
             .connect_with(options.clone())
             .await
             .map_err(|e| unreachable(&e))?;
-        sqlx::migrate!("./migrations")
+        sqlx::migrate!("./migrations/postgres")
             .run(&pool)
             .await
             .map_err(|e| format!("cannot create or migrate the tables in {place}: {e}"))?;
@@ -91,14 +88,30 @@ impl PgStore {
             .await
             .map_err(|e| format!("cannot read the catalog and chat from {place}: {e}"))?;
         drop(connection);
-        let views = Views::new(
-            initial.products,
-            initial.latest_messages,
-            initial.complete,
-            pacing,
-        );
-        let follower = Follower::start(options, views.clone(), initial.head);
-        tokio::spawn(writes::prune_old_changes(pool.clone()));
+        Ok((
+            PgOpened {
+                pool,
+                options,
+                head: initial.seq as i64,
+            },
+            initial,
+        ))
+    }
+}
+
+/// The store before the views exist: what `main` builds them from, then hands back.
+pub struct PgOpened {
+    pool: PgPool,
+    options: PgConnectOptions,
+    /// The last change the loaded state includes.
+    head: i64,
+}
+
+impl PgOpened {
+    /// The store, following the change log into `views` from where the loaded state ends.
+    pub fn serve(self, views: Views) -> PgStore {
+        let follower = Follower::start(self.options, views, self.head);
+        tokio::spawn(writes::prune_old_changes(self.pool.clone()));
         let instance = format!(
             "{}-{}-{}",
             std::env::var("HOSTNAME").unwrap_or_else(|_| "instance".into()),
@@ -107,16 +120,15 @@ impl PgStore {
                 .duration_since(std::time::UNIX_EPOCH)
                 .map_or(0, |d| d.subsec_nanos())
         );
-        Ok((
-            PgStore {
-                pool,
-                follower,
-                instance,
-            },
-            views,
-        ))
+        PgStore {
+            pool: self.pool,
+            follower,
+            instance,
+        }
     }
+}
 
+impl PgStore {
     /// Runs one write transaction, bounded in time, then waits until this instance has applied
     /// it (so the caller's next read sees it).
     async fn write<T>(
@@ -152,12 +164,6 @@ async fn bounded<T>(
         })
 }
 
-impl From<sqlx::Error> for StoreError {
-    fn from(error: sqlx::Error) -> Self {
-        StoreError::Unavailable(error.to_string())
-    }
-}
-
 #[async_trait::async_trait]
 impl Store for PgStore {
     async fn create_product(&self, new: NewProduct) -> Result<Product, StoreError> {
@@ -178,6 +184,16 @@ impl Store for PgStore {
         self.write(writes::remove_product(&self.pool, id)).await
     }
 
+    async fn import_products(&self, rows: Vec<ImportRow>) -> Result<Imported, StoreError> {
+        // Bounded like every write, but given the time a large file takes.
+        let committed =
+            tokio::time::timeout(IMPORT_TIMEOUT, writes::import_products(&self.pool, rows))
+                .await
+                .map_err(|_| StoreError::Unavailable("the import took too long".into()))??;
+        self.follower.wait_until_applied(committed.seq).await;
+        Ok(committed.value)
+    }
+
     async fn post_message(&self, draft: MessageDraft) -> Result<ChatMessage, StoreError> {
         self.write(writes::post_message(&self.pool, draft)).await
     }
@@ -188,6 +204,14 @@ impl Store for PgStore {
         before: Option<u64>,
     ) -> Result<Vec<ChatMessage>, StoreError> {
         bounded(snapshot::messages(&self.pool, limit, before)).await
+    }
+
+    async fn product_changes(
+        &self,
+        since: u64,
+        upto: u64,
+    ) -> Result<Option<Vec<String>>, StoreError> {
+        bounded(snapshot::product_changes(&self.pool, since, upto)).await
     }
 
     async fn presence(&self, here: u64) -> Result<u64, StoreError> {

@@ -4,30 +4,21 @@ use chrono::{DateTime, Utc};
 use sqlx::types::Json;
 use sqlx::{Connection, PgConnection, PgExecutor, PgPool};
 
-use crate::live::CHAT_WINDOW as WINDOW;
-use crate::store::StoreError;
+use crate::live::{Loaded, CHAT_WINDOW as WINDOW};
+use crate::store::{sql, StoreError};
 use app::domain::{ChatMessage, Product};
 
-/// The catalog and the newest messages as of change number `head`.
-pub struct Snapshot {
-    pub head: i64,
-    pub products: Vec<Product>,
-    /// Ascending by id, at most the chat view's window.
-    pub latest_messages: Vec<ChatMessage>,
-    /// Whether `latest_messages` is every message there is.
-    pub complete: bool,
-}
-
 /// Reads everything in one repeatable-read transaction, so the parts agree with `head`.
-pub async fn load(connection: &mut PgConnection) -> Result<Snapshot, sqlx::Error> {
+pub async fn load(connection: &mut PgConnection) -> Result<Loaded, sqlx::Error> {
     let mut tx = connection.begin().await?;
     sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         .execute(&mut *tx)
         .await?;
-    let head: i64 = sqlx::query_scalar("SELECT value FROM counters WHERE name = 'log'")
+    let head: i64 = sqlx::query_scalar(sql::LOG_HEAD)
         .fetch_one(&mut *tx)
         .await?;
-    let products: Vec<Json<Product>> = sqlx::query_scalar("SELECT data FROM products ORDER BY id")
+    let epoch: String = sqlx::query_scalar(sql::EPOCH).fetch_one(&mut *tx).await?;
+    let products: Vec<Json<Product>> = sqlx::query_scalar(sql::ALL_PRODUCTS)
         .fetch_all(&mut *tx)
         .await?;
     // One more than the window tells whether anything older exists.
@@ -37,11 +28,12 @@ pub async fn load(connection: &mut PgConnection) -> Result<Snapshot, sqlx::Error
         latest_messages.remove(0);
     }
     tx.commit().await?;
-    Ok(Snapshot {
-        head,
+    Ok(Loaded {
         products: products.into_iter().map(|Json(p)| p).collect(),
         latest_messages,
         complete,
+        seq: head as u64,
+        epoch,
     })
 }
 
@@ -60,15 +52,11 @@ async fn newest<'e>(
     limit: usize,
     before: i64,
 ) -> Result<Vec<ChatMessage>, sqlx::Error> {
-    let rows: Vec<(i64, String, String, DateTime<Utc>)> = sqlx::query_as(
-        "SELECT id, email, text, sent_at FROM \
-           (SELECT id, email, text, sent_at FROM messages WHERE id < $1 ORDER BY id DESC LIMIT $2) \
-         AS newest ORDER BY id",
-    )
-    .bind(before)
-    .bind(i64::try_from(limit).unwrap_or(i64::MAX))
-    .fetch_all(executor)
-    .await?;
+    let rows: Vec<(i64, String, String, DateTime<Utc>)> = sqlx::query_as(sql::NEWEST_MESSAGES)
+        .bind(before)
+        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+        .fetch_all(executor)
+        .await?;
     Ok(rows
         .into_iter()
         .map(|(id, email, text, sent_at)| ChatMessage {
@@ -78,4 +66,33 @@ async fn newest<'e>(
             sent_at,
         })
         .collect())
+}
+
+/// The product frames after change `since` up to `upto`, or `None` when the log was pruned
+/// past `since`.
+pub async fn product_changes(
+    pool: &PgPool,
+    since: u64,
+    upto: u64,
+) -> Result<Option<Vec<String>>, StoreError> {
+    let mut tx = pool.begin().await?;
+    sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        .execute(&mut *tx)
+        .await?;
+    let head: i64 = sqlx::query_scalar(sql::LOG_HEAD)
+        .fetch_one(&mut *tx)
+        .await?;
+    let oldest: Option<i64> = sqlx::query_scalar(sql::OLDEST_CHANGE)
+        .fetch_one(&mut *tx)
+        .await?;
+    if !sql::log_holds_after(since, oldest, head) {
+        return Ok(None);
+    }
+    let frames: Vec<String> = sqlx::query_scalar(sql::PRODUCT_CHANGES)
+        .bind(i64::try_from(since).unwrap_or(i64::MAX))
+        .bind(i64::try_from(upto).unwrap_or(i64::MAX))
+        .fetch_all(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(sql::replayable(frames))
 }

@@ -10,13 +10,10 @@ use sqlx::{PgConnection, PgPool};
 
 use super::CHANNEL;
 use crate::live::frame_bytes;
-use crate::store::StoreError;
+use crate::store::sql;
+use crate::store::{ImportRow, Imported, StoreError, CATALOG_RELOAD, IMPORT_EVENTS_MAX};
 use app::domain::{ChatMessage, MessageDraft, NewProduct, Product, ProductChanges, ProductId};
 use app::protocol::{ChatEvent, ProductEvent};
-
-/// How long the change log keeps a change. An instance that falls further behind than this
-/// reloads the catalog and the chat instead of replaying.
-const KEEP_CHANGES: &str = "24 hours";
 
 /// A committed change's result and its number in the change log.
 pub struct Committed<T> {
@@ -41,7 +38,7 @@ async fn create_in(
     let seq = next(tx, "log").await?;
     let id = next(tx, "product").await?;
     let product = new.with_id(id as ProductId);
-    let inserted = sqlx::query("INSERT INTO products (id, code, data) VALUES ($1, $2, $3)")
+    let inserted = sqlx::query(sql::INSERT_PRODUCT)
         .bind(id)
         .bind(&product.code)
         .bind(Json(&product))
@@ -50,6 +47,7 @@ async fn create_in(
     refuse_taken_code(inserted, &product.code)?;
     let event = ProductEvent::Added {
         product: product.clone(),
+        seq: seq as u64,
     };
     record(tx, seq, "products", &event).await?;
     Ok(Committed {
@@ -66,17 +64,16 @@ pub async fn update_product(
 ) -> Result<Committed<Product>, StoreError> {
     let mut tx = pool.begin().await?;
     let seq = next(&mut tx, "log").await?;
-    let stored: Option<Json<Product>> =
-        sqlx::query_scalar("SELECT data FROM products WHERE id = $1")
-            .bind(row_id(id))
-            .fetch_optional(&mut *tx)
-            .await?;
+    let stored: Option<Json<Product>> = sqlx::query_scalar(sql::PRODUCT)
+        .bind(row_id(id))
+        .fetch_optional(&mut *tx)
+        .await?;
     let Json(mut product) = stored.ok_or(StoreError::NotFound(id))?;
     if expected.is_some_and(|expected| expected != product) {
         return Err(StoreError::ChangedMeanwhile(id));
     }
     changes.apply_to(&mut product);
-    let updated = sqlx::query("UPDATE products SET code = $2, data = $3 WHERE id = $1")
+    let updated = sqlx::query(sql::UPDATE_PRODUCT)
         .bind(row_id(id))
         .bind(&product.code)
         .bind(Json(&product))
@@ -85,6 +82,7 @@ pub async fn update_product(
     refuse_taken_code(updated, &product.code)?;
     let event = ProductEvent::Updated {
         product: product.clone(),
+        seq: seq as u64,
     };
     record(&mut tx, seq, "products", &event).await?;
     tx.commit().await?;
@@ -100,13 +98,16 @@ pub async fn remove_product(
 ) -> Result<Committed<Product>, StoreError> {
     let mut tx = pool.begin().await?;
     let seq = next(&mut tx, "log").await?;
-    let removed: Option<Json<Product>> =
-        sqlx::query_scalar("DELETE FROM products WHERE id = $1 RETURNING data")
-            .bind(row_id(id))
-            .fetch_optional(&mut *tx)
-            .await?;
+    let removed: Option<Json<Product>> = sqlx::query_scalar(sql::DELETE_PRODUCT)
+        .bind(row_id(id))
+        .fetch_optional(&mut *tx)
+        .await?;
     let Json(product) = removed.ok_or(StoreError::NotFound(id))?;
-    record(&mut tx, seq, "products", &ProductEvent::Removed { id }).await?;
+    let event = ProductEvent::Removed {
+        id,
+        seq: seq as u64,
+    };
+    record(&mut tx, seq, "products", &event).await?;
     tx.commit().await?;
     Ok(Committed {
         value: product,
@@ -128,7 +129,7 @@ pub async fn post_message(
         text: draft.text,
         sent_at: ChatMessage::now(),
     };
-    sqlx::query("INSERT INTO messages (id, email, text, sent_at) VALUES ($1, $2, $3, $4)")
+    sqlx::query(sql::INSERT_MESSAGE)
         .bind(id)
         .bind(&message.email)
         .bind(&message.text)
@@ -142,6 +143,72 @@ pub async fn post_message(
     tx.commit().await?;
     Ok(Committed {
         value: message,
+        seq,
+    })
+}
+
+/// Creates or updates every row in one transaction that holds the log's lock throughout. Up to
+/// [`IMPORT_EVENTS_MAX`] rows each become a numbered change; a larger import is one change
+/// that tells every instance to reload the catalog.
+pub async fn import_products(
+    pool: &PgPool,
+    rows: Vec<ImportRow>,
+) -> Result<Committed<Imported>, StoreError> {
+    let mut tx = pool.begin().await?;
+    let one_by_one = rows.len() <= IMPORT_EVENTS_MAX;
+    // Taken first, so the whole import is serialized with every other write.
+    let mut seq = next(&mut tx, "log").await?;
+    let mut imported = Imported::default();
+    for (n, row) in rows.into_iter().enumerate() {
+        if one_by_one && n > 0 {
+            seq = next(&mut tx, "log").await?;
+        }
+        let existing: Option<(i64, Json<Product>)> =
+            sqlx::query_as("SELECT id, data FROM products WHERE code = $1")
+                .bind(&row.product.code)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let event = match existing {
+            Some((id, Json(stored))) => {
+                let product = row.update(stored);
+                sqlx::query(sql::UPDATE_PRODUCT)
+                    .bind(id)
+                    .bind(&product.code)
+                    .bind(Json(&product))
+                    .execute(&mut *tx)
+                    .await?;
+                imported.updated += 1;
+                ProductEvent::Updated {
+                    product,
+                    seq: seq as u64,
+                }
+            }
+            None => {
+                let id = next(&mut tx, "product").await?;
+                let product = row.product.with_id(id as ProductId);
+                sqlx::query(sql::INSERT_PRODUCT)
+                    .bind(id)
+                    .bind(&product.code)
+                    .bind(Json(&product))
+                    .execute(&mut *tx)
+                    .await?;
+                imported.created += 1;
+                ProductEvent::Added {
+                    product,
+                    seq: seq as u64,
+                }
+            }
+        };
+        if one_by_one {
+            record(&mut tx, seq, "products", &event).await?;
+        }
+    }
+    if !one_by_one {
+        record_frame(&mut tx, seq, "products", CATALOG_RELOAD).await?;
+    }
+    tx.commit().await?;
+    Ok(Committed {
+        value: imported,
         seq,
     })
 }
@@ -162,14 +229,20 @@ pub async fn seed_if_new(pool: &PgPool, examples: Vec<NewProduct>) -> Result<(),
     Ok(())
 }
 
-/// Deletes changes older than [`KEEP_CHANGES`], hourly, for as long as the server runs.
+/// Deletes changes that are both older than [`sql::KEEP_CHANGES_SECS`] and not among the latest
+/// [`sql::KEEP_LATEST_CHANGES`], hourly, for as long as the server runs. An instance that falls
+/// further behind reloads the catalog and the chat instead of replaying; a socket that resumes
+/// from further back gets a snapshot.
 pub async fn prune_old_changes(pool: PgPool) {
     let mut hourly = tokio::time::interval(Duration::from_secs(3600));
     loop {
         hourly.tick().await;
-        let pruned = sqlx::query(&format!(
-            "DELETE FROM changes WHERE created_at < now() - interval '{KEEP_CHANGES}'"
-        ))
+        let pruned = sqlx::query(
+            "DELETE FROM changes WHERE created_at < now() - make_interval(secs => $1) \
+             AND seq <= (SELECT value FROM counters WHERE name = 'log') - $2",
+        )
+        .bind(sql::KEEP_CHANGES_SECS as f64)
+        .bind(sql::KEEP_LATEST_CHANGES)
         .execute(&pool)
         .await;
         match pruned {
@@ -217,7 +290,7 @@ pub async fn presence(pool: &PgPool, instance: &str, here: u64) -> Result<u64, S
 /// Increments a counter and returns its new value. On 'log' this also takes the row lock
 /// that serializes writers until commit.
 async fn next(tx: &mut PgConnection, counter: &str) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("UPDATE counters SET value = value + 1 WHERE name = $1 RETURNING value")
+    sqlx::query_scalar(sql::NEXT)
         .bind(counter)
         .fetch_one(tx)
         .await
@@ -230,13 +303,22 @@ async fn record(
     channel: &str,
     event: &impl serde::Serialize,
 ) -> Result<(), sqlx::Error> {
+    record_frame(tx, seq, channel, frame_bytes(event).as_str()).await
+}
+
+async fn record_frame(
+    tx: &mut PgConnection,
+    seq: i64,
+    channel: &str,
+    frame: &str,
+) -> Result<(), sqlx::Error> {
     sqlx::query(
         "WITH recorded AS (INSERT INTO changes (seq, channel, frame) VALUES ($1, $2, $3)) \
          SELECT pg_notify($4, $1::text)",
     )
     .bind(seq)
     .bind(channel)
-    .bind(frame_bytes(event).as_str())
+    .bind(frame)
     .bind(CHANNEL)
     .execute(tx)
     .await?;

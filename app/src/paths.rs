@@ -1,0 +1,66 @@
+//! The site's paths that both the server and the browser name, defined once.
+
+/// The live catalog with the chat under it.
+pub const REALTIME: &str = "/realtimeproducts";
+/// The staff password form.
+pub const LOGIN: &str = "/login";
+
+/// Where a login (or its page's links) may lead: `next` when it is a path of this site, else
+/// [`REALTIME`]. Anything that a browser could read as another site or a script is refused:
+/// another host (`//host`, `/\host`, `https://host`), a scheme (`javascript:`), and any
+/// whitespace, control character or backslash (browsers drop tabs and newlines from URLs and
+/// read `\` as `/`, so `/\t/evil` is `//evil`).
+pub fn safe_next(next: &str) -> &str {
+    let acceptable = next.starts_with('/')
+        && !next.starts_with("//")
+        && !next
+            .chars()
+            .any(|c| c == '\\' || c.is_whitespace() || c.is_control());
+    if acceptable {
+        next
+    } else {
+        REALTIME
+    }
+}
+
+/// Percent-encodes what is not unreserved in a query value (epochs are plain, but be safe).
+pub fn encode_query_value(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_paths_of_this_site_are_kept() {
+        for good in ["/", "/realtimeproducts", "/chat?x=1", "/a/b#c", "/ñandú"] {
+            assert_eq!(safe_next(good), good);
+        }
+        for bad in [
+            "",
+            "//evil.example",
+            "/\\evil.example",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "https://evil.example",
+            "javascript:alert(1)",
+            "evil.example",
+            " /realtimeproducts",
+            "/%0a",
+            "/\u{0}x",
+            "/\u{a0}x",
+        ] {
+            let expected = if bad == "/%0a" { bad } else { REALTIME };
+            assert_eq!(safe_next(bad), expected, "{bad:?}");
+        }
+    }
+}

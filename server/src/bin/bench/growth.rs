@@ -1,0 +1,235 @@
+//! Growth: what a write, a page, a join and a reconnect cost when the store is large. For each
+//! catalog size (`--sizes`, default 1000,10000,100000) with `--stored-messages` chat messages
+//! (default 1,000,000), it fills a fresh store directly with SQL (the server stopped), starts
+//! the server on it and measures:
+//! - `startup`: from spawning the server to its port answering;
+//! - `write_p50`/`write_p99`: product creates over HTTP, one at a time (acknowledged: committed);
+//! - `join_ms`/`join_kb`: the first frame of `/ws/products?limit=60`, median of 20 joins;
+//! - `resume_b`: the first frame of a resume in which nothing was missed, in bytes;
+//! - `old_page_ms`: `GET /api/messages?limit=100&before=101` (the oldest page), median of 20;
+//! - `rss_mb`: the server's resident memory after the writes.
+
+use std::time::{Duration, Instant};
+
+use futures::StreamExt;
+use http_body_util::{BodyExt, Empty, Full};
+use hyper::body::Bytes;
+use hyper::Request;
+use sqlx::{Connection, Executor};
+use tokio_tungstenite::tungstenite::Message;
+
+use crate::client::connect;
+use crate::database::Cluster;
+use crate::stats::{percentile, Row};
+use crate::target::Target;
+use crate::Options;
+
+/// Product writes measured per run.
+const WRITES: usize = 200;
+/// Joins and old pages measured per run.
+const SAMPLES: usize = 20;
+
+pub async fn run(
+    products: u64,
+    options: &Options,
+    cluster: Option<&Cluster>,
+) -> Result<Row, String> {
+    let mut single = options.clone();
+    single.instances = 1;
+    let mut targets = Target::start_all(&single, cluster).await?;
+    let mut target = targets.remove(0);
+    target.terminate()?;
+    fill(&target, products, options.stored_messages).await?;
+    let began = Instant::now();
+    target.launch().await?;
+    let startup = began.elapsed().as_secs_f64();
+
+    let mut row = Row::default();
+    row.push("products", products as f64, "");
+    row.push("startup", startup * 1000.0, "ms");
+    let latencies = writes(&target.addr).await?;
+    row.push("write_p50", percentile(&latencies, 50.0), "ms");
+    row.push("write_p99", percentile(&latencies, 99.0), "ms");
+    let (join_ms, join_bytes, first) = joins(&target.addr).await?;
+    row.push("join_ms", join_ms, "ms");
+    row.push("join_kb", join_bytes as f64 / 1024.0, "KB");
+    row.push(
+        "resume_b",
+        resume_bytes(&target.addr, &first).await? as f64,
+        "B",
+    );
+    row.push("old_page_ms", old_page(&target.addr).await?, "ms");
+    row.push(
+        "rss_mb",
+        target.rss_kib().unwrap_or(f64::NAN) / 1024.0,
+        "MB",
+    );
+    Ok(row)
+}
+
+/// Puts `products` products and `messages` messages into the stopped server's store.
+async fn fill(target: &Target, products: u64, messages: u64) -> Result<(), String> {
+    let fail = |e: sqlx::Error| e.to_string();
+    match target.database() {
+        Some(url) => {
+            let mut db = sqlx::PgConnection::connect(url).await.map_err(fail)?;
+            let statements = [
+                "DELETE FROM products",
+                "INSERT INTO products (id, code, data) SELECT i, 'GEN-' || i, jsonb_build_object(\
+                   'id', i, 'title', 'Producto ' || i, 'description', 'Descripción del producto ' || i,\
+                   'code', 'GEN-' || i, 'price', i * 1.5, 'status', true, 'stock', i % 100,\
+                   'category', 'categoría ' || (i % 20), 'thumbnails', '[]'::jsonb)\
+                 FROM generate_series(1, $1::bigint) AS i",
+                "INSERT INTO messages (id, email, text, sent_at) SELECT i, 'user' || (i % 50) || '@example.com',\
+                   'mensaje ' || i, now() - make_interval(secs => ($2::bigint - i)::double precision)\
+                 FROM generate_series(1, $2::bigint) AS i",
+                "UPDATE counters SET value = CASE name WHEN 'product' THEN $1::bigint WHEN 'message' THEN $2::bigint ELSE value END",
+            ];
+            for statement in statements {
+                sqlx::query(statement)
+                    .bind(products as i64)
+                    .bind(messages as i64)
+                    .execute(&mut db)
+                    .await
+                    .map_err(fail)?;
+            }
+        }
+        None => {
+            let dir = target
+                .data_dir()
+                .ok_or("not a server this benchmark started")?;
+            let url = format!("sqlite://{}", dir.join("tiempo-real.db").display());
+            let mut db = sqlx::SqliteConnection::connect(&url).await.map_err(fail)?;
+            db.execute("DELETE FROM products").await.map_err(fail)?;
+            let statements = [
+                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $1)\
+                 INSERT INTO products (id, code, data) SELECT i, 'GEN-' || i, json_object(\
+                   'id', i, 'title', 'Producto ' || i, 'description', 'Descripción del producto ' || i,\
+                   'code', 'GEN-' || i, 'price', i * 1.5, 'status', json('true'), 'stock', i % 100,\
+                   'category', 'categoría ' || (i % 20), 'thumbnails', json_array()) FROM n",
+                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $2)\
+                 INSERT INTO messages (id, email, text, sent_at) SELECT i, 'user' || (i % 50) || '@example.com',\
+                   'mensaje ' || i, strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-' || ($2 - i) || ' seconds') FROM n",
+                "UPDATE counters SET value = CASE name WHEN 'product' THEN $1 WHEN 'message' THEN $2 ELSE value END",
+            ];
+            for statement in statements {
+                sqlx::query(statement)
+                    .bind(products as i64)
+                    .bind(messages as i64)
+                    .execute(&mut db)
+                    .await
+                    .map_err(fail)?;
+            }
+            db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                .await
+                .map_err(fail)?;
+        }
+    }
+    Ok(())
+}
+
+/// [`WRITES`] product creates, one after another; each one's latency in ms, sorted.
+async fn writes(addr: &str) -> Result<Vec<f64>, String> {
+    let mut sender = connect::<Full<Bytes>>(addr).await?;
+    let mut latencies = Vec::with_capacity(WRITES);
+    for n in 0..WRITES {
+        let body = format!(
+            r#"{{"title":"Nuevo {n}","description":"d","code":"GROWTH-{n}","price":1.5,"stock":1,"category":"c"}}"#
+        );
+        let request = Request::post("/api/products")
+            .header("host", addr)
+            .header("content-type", "application/json")
+            .body(Full::new(Bytes::from(body)))
+            .map_err(|e| e.to_string())?;
+        let began = Instant::now();
+        sender.ready().await.map_err(|e| e.to_string())?;
+        let response = sender
+            .send_request(request)
+            .await
+            .map_err(|e| e.to_string())?;
+        let status = response.status();
+        response
+            .into_body()
+            .collect()
+            .await
+            .map_err(|e| e.to_string())?;
+        if status.as_u16() != 201 {
+            return Err(format!("POST /api/products answered {status}"));
+        }
+        latencies.push(began.elapsed().as_secs_f64() * 1000.0);
+    }
+    latencies.sort_by(f64::total_cmp);
+    Ok(latencies)
+}
+
+/// The first frame of a socket to `path`, and how long it took from the connect.
+async fn first_frame(addr: &str, path: &str) -> Result<(f64, String), String> {
+    let began = Instant::now();
+    let (mut socket, _) = tokio_tungstenite::connect_async(format!("ws://{addr}{path}"))
+        .await
+        .map_err(|e| e.to_string())?;
+    loop {
+        let message = tokio::time::timeout(Duration::from_secs(30), socket.next())
+            .await
+            .map_err(|_| "no first frame in 30 s".to_string())?
+            .ok_or("the socket closed")?
+            .map_err(|e| e.to_string())?;
+        if let Message::Text(text) = message {
+            return Ok((began.elapsed().as_secs_f64() * 1000.0, text.to_string()));
+        }
+    }
+}
+
+/// The median time to the first frame of `/ws/products?limit=60`, its size, and the frame.
+async fn joins(addr: &str) -> Result<(f64, usize, String), String> {
+    let mut times = Vec::new();
+    let mut last = String::new();
+    for _ in 0..SAMPLES {
+        let (ms, frame) = first_frame(addr, "/ws/products?limit=60").await?;
+        times.push(ms);
+        last = frame;
+    }
+    times.sort_by(f64::total_cmp);
+    Ok((percentile(&times, 50.0), last.len(), last))
+}
+
+/// The bytes of a resume from `snapshot` when nothing changed since.
+async fn resume_bytes(addr: &str, snapshot: &str) -> Result<usize, String> {
+    let snapshot: serde_json::Value = serde_json::from_str(snapshot).map_err(|e| e.to_string())?;
+    let path = format!(
+        "/ws/products?since={}&epoch={}",
+        snapshot["seq"],
+        snapshot["epoch"].as_str().unwrap_or_default()
+    );
+    let (_, frame) = first_frame(addr, &path).await?;
+    if !frame.contains("\"resume\"") {
+        return Err(format!("expected a resume, got {} bytes", frame.len()));
+    }
+    Ok(frame.len())
+}
+
+/// The median time of the oldest page of the chat.
+async fn old_page(addr: &str) -> Result<f64, String> {
+    let mut sender = connect::<Empty<Bytes>>(addr).await?;
+    let mut times = Vec::new();
+    for _ in 0..SAMPLES {
+        let request = Request::get("/api/messages?limit=100&before=101")
+            .header("host", addr)
+            .body(Empty::new())
+            .map_err(|e| e.to_string())?;
+        let began = Instant::now();
+        sender.ready().await.map_err(|e| e.to_string())?;
+        let response = sender
+            .send_request(request)
+            .await
+            .map_err(|e| e.to_string())?;
+        response
+            .into_body()
+            .collect()
+            .await
+            .map_err(|e| e.to_string())?;
+        times.push(began.elapsed().as_secs_f64() * 1000.0);
+    }
+    times.sort_by(f64::total_cmp);
+    Ok(percentile(&times, 50.0))
+}

@@ -1,0 +1,29 @@
+//! How many chat messages one client may send: `CHAT_MESSAGES_PER_SEC` with bursts of
+//! `CHAT_MESSAGES_BURST`, over HTTP and sockets together.
+
+use std::net::IpAddr;
+
+use super::bucket::{Bucket, Rate};
+use super::per_client::PerClient;
+
+pub struct ChatLimit {
+    rate: Rate,
+    buckets: PerClient<Bucket>,
+}
+
+impl ChatLimit {
+    pub fn new(rate: Rate) -> Self {
+        ChatLimit {
+            rate,
+            buckets: PerClient::new(Bucket::is_full),
+        }
+    }
+
+    /// Takes one message's worth of `client`'s budget; `false` when it is spent.
+    pub fn allow(&self, client: IpAddr) -> bool {
+        let rate = self.rate;
+        self.buckets
+            .with(client, || Bucket::new(rate), Bucket::take)
+            .unwrap_or(true)
+    }
+}

@@ -1,0 +1,352 @@
+//! The write transactions on SQLite. The same steps as PostgreSQL's (`postgres/writes.rs`):
+//! take the next number of the change log, make the change, record it as the frame sockets
+//! will get. SQLite has one writer at a time, and the store runs them on its one writing
+//! connection, so numbers follow commit order without a row lock.
+
+use sqlx::types::Json;
+use sqlx::{Connection, SqliteConnection};
+
+use super::super::sql;
+use super::legacy::Legacy;
+use crate::live::frame_bytes;
+use crate::store::{ImportRow, Imported, StoreError, CATALOG_RELOAD, IMPORT_EVENTS_MAX};
+use app::domain::{ChatMessage, MessageDraft, NewProduct, Product, ProductChanges, ProductId};
+use app::protocol::{ChatEvent, ProductEvent};
+
+/// A committed change: its result, and the event every socket gets.
+pub struct Committed<T, E> {
+    pub value: T,
+    pub event: E,
+}
+
+pub async fn create_product(
+    connection: &mut SqliteConnection,
+    new: NewProduct,
+) -> Result<Committed<Product, ProductEvent>, StoreError> {
+    let mut tx = connection.begin().await?;
+    let committed = create_in(&mut tx, new).await?;
+    tx.commit().await?;
+    Ok(committed)
+}
+
+async fn create_in(
+    tx: &mut SqliteConnection,
+    new: NewProduct,
+) -> Result<Committed<Product, ProductEvent>, StoreError> {
+    let seq = next(tx, "log").await?;
+    let id = next(tx, "product").await?;
+    let product = new.with_id(id as ProductId);
+    let inserted = sqlx::query(sql::INSERT_PRODUCT)
+        .bind(id)
+        .bind(&product.code)
+        .bind(Json(&product))
+        .execute(&mut *tx)
+        .await;
+    refuse_taken_code(inserted, &product.code)?;
+    let event = ProductEvent::Added {
+        product: product.clone(),
+        seq: seq as u64,
+    };
+    record(tx, seq, "products", &event).await?;
+    Ok(Committed {
+        value: product,
+        event,
+    })
+}
+
+pub async fn update_product(
+    connection: &mut SqliteConnection,
+    id: ProductId,
+    changes: ProductChanges,
+    expected: Option<Product>,
+) -> Result<Committed<Product, ProductEvent>, StoreError> {
+    let mut tx = connection.begin().await?;
+    let stored: Option<Json<Product>> = sqlx::query_scalar(sql::PRODUCT)
+        .bind(row_id(id))
+        .fetch_optional(&mut *tx)
+        .await?;
+    let Json(mut product) = stored.ok_or(StoreError::NotFound(id))?;
+    if expected.is_some_and(|expected| expected != product) {
+        return Err(StoreError::ChangedMeanwhile(id));
+    }
+    changes.apply_to(&mut product);
+    let seq = next(&mut tx, "log").await?;
+    let updated = sqlx::query(sql::UPDATE_PRODUCT)
+        .bind(row_id(id))
+        .bind(&product.code)
+        .bind(Json(&product))
+        .execute(&mut *tx)
+        .await;
+    refuse_taken_code(updated, &product.code)?;
+    let event = ProductEvent::Updated {
+        product: product.clone(),
+        seq: seq as u64,
+    };
+    record(&mut tx, seq, "products", &event).await?;
+    tx.commit().await?;
+    Ok(Committed {
+        value: product,
+        event,
+    })
+}
+
+pub async fn remove_product(
+    connection: &mut SqliteConnection,
+    id: ProductId,
+) -> Result<Committed<Product, ProductEvent>, StoreError> {
+    let mut tx = connection.begin().await?;
+    let removed: Option<Json<Product>> = sqlx::query_scalar(sql::DELETE_PRODUCT)
+        .bind(row_id(id))
+        .fetch_optional(&mut *tx)
+        .await?;
+    let Json(product) = removed.ok_or(StoreError::NotFound(id))?;
+    let seq = next(&mut tx, "log").await?;
+    let event = ProductEvent::Removed {
+        id,
+        seq: seq as u64,
+    };
+    record(&mut tx, seq, "products", &event).await?;
+    tx.commit().await?;
+    Ok(Committed {
+        value: product,
+        event,
+    })
+}
+
+/// Stores `drafts` in one transaction (one commit, one fsync, however many), in order.
+pub async fn post_messages(
+    connection: &mut SqliteConnection,
+    drafts: Vec<MessageDraft>,
+) -> Result<Vec<ChatMessage>, StoreError> {
+    let mut tx = connection.begin().await?;
+    let mut messages = Vec::with_capacity(drafts.len());
+    for draft in drafts {
+        let seq = next(&mut tx, "log").await?;
+        let id = next(&mut tx, "message").await?;
+        let message = ChatMessage {
+            id: id as u64,
+            email: draft.email,
+            text: draft.text,
+            sent_at: ChatMessage::now(),
+        };
+        sqlx::query(sql::INSERT_MESSAGE)
+            .bind(id)
+            .bind(&message.email)
+            .bind(&message.text)
+            .bind(super::rfc3339(&message.sent_at))
+            .execute(&mut *tx)
+            .await?;
+        let event = ChatEvent::Message {
+            message: message.clone(),
+        };
+        record(&mut tx, seq, "chat", &event).await?;
+        messages.push(message);
+    }
+    tx.commit().await?;
+    Ok(messages)
+}
+
+/// How an import reaches the views: its events, or (a large one) a reload at change `seq`.
+pub enum ImportPublished {
+    Events(Vec<ProductEvent>),
+    Reload { seq: u64 },
+}
+
+/// Creates or updates every row in one transaction. Up to [`IMPORT_EVENTS_MAX`] rows each
+/// become a numbered change and event; a larger import is one change that says "reload".
+pub async fn import_products(
+    connection: &mut SqliteConnection,
+    rows: Vec<ImportRow>,
+) -> Result<Committed<Imported, ImportPublished>, StoreError> {
+    let mut tx = connection.begin().await?;
+    let one_by_one = rows.len() <= IMPORT_EVENTS_MAX;
+    let mut imported = Imported::default();
+    let mut events = Vec::new();
+    for row in rows {
+        let existing: Option<(i64, Json<Product>)> =
+            sqlx::query_as("SELECT id, data FROM products WHERE code = $1")
+                .bind(&row.product.code)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let (product, created) = match existing {
+            Some((id, Json(stored))) => {
+                let product = row.update(stored);
+                sqlx::query(sql::UPDATE_PRODUCT)
+                    .bind(id)
+                    .bind(&product.code)
+                    .bind(Json(&product))
+                    .execute(&mut *tx)
+                    .await?;
+                (product, false)
+            }
+            None => {
+                let id = next(&mut tx, "product").await?;
+                let product = row.product.with_id(id as ProductId);
+                sqlx::query(sql::INSERT_PRODUCT)
+                    .bind(id)
+                    .bind(&product.code)
+                    .bind(Json(&product))
+                    .execute(&mut *tx)
+                    .await?;
+                (product, true)
+            }
+        };
+        if created {
+            imported.created += 1;
+        } else {
+            imported.updated += 1;
+        }
+        if one_by_one {
+            let seq = next(&mut tx, "log").await? as u64;
+            let event = if created {
+                ProductEvent::Added { product, seq }
+            } else {
+                ProductEvent::Updated { product, seq }
+            };
+            record(&mut tx, seq as i64, "products", &event).await?;
+            events.push(event);
+        }
+    }
+    let published = if one_by_one {
+        ImportPublished::Events(events)
+    } else {
+        let seq = next(&mut tx, "log").await?;
+        sqlx::query("INSERT INTO changes (seq, channel, frame) VALUES ($1, 'products', $2)")
+            .bind(seq)
+            .bind(CATALOG_RELOAD)
+            .execute(&mut *tx)
+            .await?;
+        ImportPublished::Reload { seq: seq as u64 }
+    };
+    tx.commit().await?;
+    Ok(Committed {
+        value: imported,
+        event: published,
+    })
+}
+
+/// Every product, ascending by id (after a large import, for the views).
+pub async fn all_products(connection: &mut SqliteConnection) -> Result<Vec<Product>, StoreError> {
+    let products: Vec<Json<Product>> = sqlx::query_scalar(sql::ALL_PRODUCTS)
+        .fetch_all(connection)
+        .await?;
+    Ok(products.into_iter().map(|Json(p)| p).collect())
+}
+
+/// Adds `examples` to a database that has never seen a change.
+pub async fn seed_if_new(
+    connection: &mut SqliteConnection,
+    examples: Vec<NewProduct>,
+) -> Result<(), StoreError> {
+    let mut tx = connection.begin().await?;
+    let untouched: i64 = sqlx::query_scalar("SELECT SUM(value) FROM counters")
+        .fetch_one(&mut *tx)
+        .await?;
+    if untouched == 0 {
+        for new in examples {
+            create_in(&mut tx, new).await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Imports an older version's data, ids kept, in one transaction: the counters go past every
+/// imported id (and the old `next_id`), and `meta` remembers the import, so a crash before the
+/// files are renamed never imports them twice. Returns whether it imported (false: done
+/// before).
+pub async fn import(
+    connection: &mut SqliteConnection,
+    legacy: &Legacy,
+) -> Result<bool, StoreError> {
+    let mut tx = connection.begin().await?;
+    let done: Option<String> = sqlx::query_scalar("SELECT value FROM meta WHERE name = 'imported'")
+        .fetch_optional(&mut *tx)
+        .await?;
+    if done.is_some() {
+        return Ok(false);
+    }
+    for product in &legacy.products {
+        let inserted = sqlx::query(sql::INSERT_PRODUCT)
+            .bind(row_id(product.id))
+            .bind(&product.code)
+            .bind(Json(product))
+            .execute(&mut *tx)
+            .await;
+        refuse_taken_code(inserted, &product.code)?;
+    }
+    for message in &legacy.messages {
+        sqlx::query(sql::INSERT_MESSAGE)
+            .bind(message.id as i64)
+            .bind(&message.email)
+            .bind(&message.text)
+            .bind(super::rfc3339(&message.sent_at))
+            .execute(&mut *tx)
+            .await?;
+    }
+    let last_product = legacy.next_product_id.saturating_sub(1);
+    let last_message = legacy.messages.last().map_or(0, |m| m.id);
+    for (counter, at_least) in [("product", last_product), ("message", last_message)] {
+        sqlx::query("UPDATE counters SET value = MAX(value, $2) WHERE name = $1")
+            .bind(counter)
+            .bind(at_least as i64)
+            .execute(&mut *tx)
+            .await?;
+    }
+    sqlx::query("INSERT INTO meta (name, value) VALUES ('imported', datetime('now'))")
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// Deletes changes that are both older than [`sql::KEEP_CHANGES_SECS`] and not among the
+/// latest [`sql::KEEP_LATEST_CHANGES`]. Returns how many.
+pub async fn prune_changes(connection: &mut SqliteConnection) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query(
+        "DELETE FROM changes WHERE created_at < unixepoch() - $1 \
+         AND seq <= (SELECT value FROM counters WHERE name = 'log') - $2",
+    )
+    .bind(sql::KEEP_CHANGES_SECS)
+    .bind(sql::KEEP_LATEST_CHANGES)
+    .execute(connection)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+async fn next(tx: &mut SqliteConnection, counter: &str) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(sql::NEXT)
+        .bind(counter)
+        .fetch_one(tx)
+        .await
+}
+
+/// Records a change as its socket frame, for sockets that resume after it.
+async fn record(
+    tx: &mut SqliteConnection,
+    seq: i64,
+    channel: &str,
+    event: &impl serde::Serialize,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO changes (seq, channel, frame) VALUES ($1, $2, $3)")
+        .bind(seq)
+        .bind(channel)
+        .bind(frame_bytes(event).as_str())
+        .execute(tx)
+        .await?;
+    Ok(())
+}
+
+fn refuse_taken_code<T>(result: Result<T, sqlx::Error>, code: &str) -> Result<T, StoreError> {
+    match result {
+        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+            Err(StoreError::DuplicateCode(code.to_string()))
+        }
+        other => Ok(other?),
+    }
+}
+
+/// A product id as a row key. Ids beyond the column's range name no row.
+fn row_id(id: ProductId) -> i64 {
+    i64::try_from(id).unwrap_or(-1)
+}
