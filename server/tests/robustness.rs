@@ -4,24 +4,25 @@ mod support;
 
 use std::time::Duration;
 
-use futures::StreamExt;
+use futures::{SinkExt, StreamExt};
 use serde_json::json;
 use support::{acknowledged, assert_all_kept, by_id, gather_writers, product, TestServer};
 use tokio_tungstenite::tungstenite::Message;
 
 #[tokio::test]
-async fn a_flood_of_frames_gets_error_frames_and_the_socket_survives() {
+async fn frames_past_the_budget_get_error_frames_and_a_flood_closes_the_socket_with_1008() {
     let server =
         TestServer::start_with(&[("WS_FRAMES_PER_SEC", "50"), ("WS_FRAME_BURST", "20")]).await;
     let mut flooder = server.socket("/ws/products").await;
     flooder.next_json().await;
-    for n in 0..200 {
+    // A little over the budget: the excess is refused with error frames, the socket stays.
+    for n in 0..30 {
         flooder
             .send_json(json!({"type": "remove", "ref": format!("f{n}"), "id": 999}))
             .await;
     }
     let mut limited = 0;
-    for _ in 0..200 {
+    for _ in 0..30 {
         let error = flooder.next_json().await;
         assert_eq!(error["type"], "error");
         if error["message"].as_str().unwrap().starts_with("Demasiados") {
@@ -29,15 +30,49 @@ async fn a_flood_of_frames_gets_error_frames_and_the_socket_survives() {
         }
     }
     assert!(
-        limited >= 100,
-        "most of a 200-frame burst is refused, got {limited}"
+        limited >= 5,
+        "the frames past the burst are refused, got {limited}"
     );
     // After a pause the same socket is served again.
     tokio::time::sleep(Duration::from_millis(500)).await;
     flooder
         .send_json(json!({"type": "add", "product": product(1)}))
         .await;
-    assert_eq!(flooder.next_json().await["type"], "added");
+    assert_eq!(flooder.next_change().await["type"], "added");
+
+    // A socket that keeps on past its budget is closed with 1008.
+    for n in 0..300 {
+        let sent = flooder
+            .stream
+            .send(Message::Text(
+                json!({"type": "remove", "ref": n, "id": 999})
+                    .to_string()
+                    .into(),
+            ))
+            .await;
+        if sent.is_err() {
+            break;
+        }
+    }
+    let mut close_code = None;
+    while let Ok(Some(frame)) =
+        tokio::time::timeout(Duration::from_secs(10), flooder.stream.next()).await
+    {
+        match frame {
+            Ok(Message::Close(frame)) => {
+                close_code = frame.map(|f| u16::from(f.code));
+                break;
+            }
+            Ok(_) => continue,
+            Err(_) => break,
+        }
+    }
+    assert_eq!(close_code, Some(1008));
+    assert_eq!(
+        server.create(&product(2)).await["id"],
+        2,
+        "everyone else is served"
+    );
 }
 
 #[tokio::test]

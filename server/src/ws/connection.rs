@@ -108,11 +108,9 @@ async fn read(
                     mailbox.send(frames::policy_violation("demasiados mensajes seguidos"));
                     return End::Flooding;
                 }
-                if refused_in_a_row == 1 {
-                    mailbox.send(encode_text(&error_frame(
-                        "Demasiados mensajes seguidos: esperá un momento antes de enviar más",
-                    )));
-                }
+                mailbox.send(encode_text(&error_frame(
+                    "Demasiados mensajes seguidos: esperá un momento antes de enviar más",
+                )));
                 continue;
             }
             refused_in_a_row = 0;
