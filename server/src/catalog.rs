@@ -11,7 +11,7 @@ use bytes::Bytes;
 
 use tungstenite::Utf8Bytes;
 
-use crate::fanout::{encode_text, Fanout};
+use crate::fanout::{encode_text, frames, Fanout};
 use crate::live::{resume_frame, CatalogView, Opening, ProductList};
 use crate::store::{ImportRow, Imported, Store, StoreError};
 use app::domain::{NewProduct, Product, ProductChanges, ProductId};
@@ -49,11 +49,9 @@ impl Catalog {
                 catalog,
             } => match self.store.product_changes(since, upto).await {
                 Ok(Some(missed)) => {
-                    let mut frames = resume_frame(since).to_vec();
-                    for frame in missed {
-                        frames.extend_from_slice(&encode_text(&Utf8Bytes::from(frame)));
-                    }
-                    (Bytes::from(frames), cursor)
+                    let missed = missed.into_iter().map(|f| encode_text(&Utf8Bytes::from(f)));
+                    let first = frames::concat(std::iter::once(resume_frame(since)).chain(missed));
+                    (first, cursor)
                 }
                 Ok(None) => (catalog.snapshot_frame(start.limit), cursor),
                 Err(e) => {

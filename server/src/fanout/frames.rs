@@ -17,6 +17,15 @@ pub fn encode_text(text: &Utf8Bytes) -> Bytes {
     ))
 }
 
+/// Several encoded frames as one buffer, written in order (a resume and what was missed).
+pub fn concat(frames: impl IntoIterator<Item = Bytes>) -> Bytes {
+    let mut out = Vec::new();
+    for frame in frames {
+        out.extend_from_slice(&frame);
+    }
+    Bytes::from(out)
+}
+
 /// A ping, to find peers that are gone.
 pub fn ping() -> Bytes {
     encode(Frame::ping(Bytes::new()))

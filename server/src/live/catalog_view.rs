@@ -99,31 +99,25 @@ impl ProductList {
     pub fn snapshot_frame(&self, limit: Option<u64>) -> Bytes {
         match limit {
             None => self.first_frame().clone(),
-            Some(limit) => encode_text(&frame_bytes(&ProductEvent::Snapshot {
-                products: self
-                    .products
-                    .values()
-                    .take(limit as usize)
-                    .cloned()
-                    .collect(),
-                total: self.products.len() as u64,
-                seq: self.seq,
-                epoch: self.epoch.to_string(),
-            })),
+            Some(limit) => self.encode_snapshot(limit as usize),
         }
+    }
+
+    /// The `snapshot` frame of the first `limit` products, encoded.
+    fn encode_snapshot(&self, limit: usize) -> Bytes {
+        encode_text(&frame_bytes(&ProductEvent::Snapshot {
+            products: self.products.values().take(limit).cloned().collect(),
+            total: self.products.len() as u64,
+            seq: self.seq,
+            epoch: self.epoch.to_string(),
+        }))
     }
 }
 
 impl ViewState for ProductList {
     fn first_frame(&self) -> &Bytes {
-        self.snapshot.get_or_init(|| {
-            encode_text(&frame_bytes(&ProductEvent::Snapshot {
-                products: self.products.values().cloned().collect(),
-                total: self.products.len() as u64,
-                seq: self.seq,
-                epoch: self.epoch.to_string(),
-            }))
-        })
+        self.snapshot
+            .get_or_init(|| self.encode_snapshot(usize::MAX))
     }
 }
 

@@ -9,7 +9,7 @@ use tungstenite::Utf8Bytes;
 
 use super::frame_bytes;
 use super::view::{View, ViewState};
-use crate::fanout::{encode_text, Pacing};
+use crate::fanout::{encode_text, frames, Pacing};
 use app::domain::message::HISTORY_SIZE;
 use app::domain::ChatMessage;
 use app::protocol::{ChatEvent, SocketStart};
@@ -57,14 +57,13 @@ impl View<Window> {
                 .and_then(|since| window.after(since))
             {
                 Some((since, missed)) => {
-                    let mut frames =
-                        encode_text(&frame_bytes(&ChatEvent::Resume { since })).to_vec();
-                    for message in missed {
-                        frames.extend_from_slice(&encode_text(&frame_bytes(&ChatEvent::Message {
+                    let resume = encode_text(&frame_bytes(&ChatEvent::Resume { since }));
+                    let missed = missed.map(|message| {
+                        encode_text(&frame_bytes(&ChatEvent::Message {
                             message: message.clone(),
-                        })));
-                    }
-                    Bytes::from(frames)
+                        }))
+                    });
+                    frames::concat(std::iter::once(resume).chain(missed))
                 }
                 None => window.first_frame().clone(),
             }

@@ -1,8 +1,12 @@
 //! A keep-alive HTTP/1.1 connection to the server under test, for the scenarios that send
 //! requests back to back.
 
-use hyper::body::Body;
+use std::time::Instant;
+
+use http_body_util::{BodyExt, Full};
+use hyper::body::{Body, Bytes};
 use hyper::client::conn::http1::SendRequest;
+use hyper::Request;
 use hyper_util::rt::TokioIo;
 
 /// Connects to `addr` with no Nagle delay; the connection runs on its own task.
@@ -25,4 +29,35 @@ where
         }
     });
     Ok(sender)
+}
+
+/// POSTs a JSON `body` to `path` and waits for the whole answer, which must be `201`
+/// (acknowledged: committed); returns how long it took, in ms.
+pub async fn post_created(
+    sender: &mut SendRequest<Full<Bytes>>,
+    addr: &str,
+    path: &str,
+    body: String,
+) -> Result<f64, String> {
+    let request = Request::post(path)
+        .header("host", addr)
+        .header("content-type", "application/json")
+        .body(Full::new(Bytes::from(body)))
+        .map_err(|e| e.to_string())?;
+    let began = Instant::now();
+    sender.ready().await.map_err(|e| e.to_string())?;
+    let response = sender
+        .send_request(request)
+        .await
+        .map_err(|e| e.to_string())?;
+    let status = response.status();
+    response
+        .into_body()
+        .collect()
+        .await
+        .map_err(|e| e.to_string())?;
+    if status.as_u16() != 201 {
+        return Err(format!("POST {path} answered {status}"));
+    }
+    Ok(began.elapsed().as_secs_f64() * 1000.0)
 }

@@ -18,7 +18,7 @@ use hyper::Request;
 use sqlx::{Connection, Executor};
 use tokio_tungstenite::tungstenite::Message;
 
-use crate::client::connect;
+use crate::client::{connect, post_created};
 use crate::database::Cluster;
 use crate::stats::{percentile, Row};
 use crate::target::Target;
@@ -136,27 +136,7 @@ async fn writes(addr: &str) -> Result<Vec<f64>, String> {
         let body = format!(
             r#"{{"title":"Nuevo {n}","description":"d","code":"GROWTH-{n}","price":1.5,"stock":1,"category":"c"}}"#
         );
-        let request = Request::post("/api/products")
-            .header("host", addr)
-            .header("content-type", "application/json")
-            .body(Full::new(Bytes::from(body)))
-            .map_err(|e| e.to_string())?;
-        let began = Instant::now();
-        sender.ready().await.map_err(|e| e.to_string())?;
-        let response = sender
-            .send_request(request)
-            .await
-            .map_err(|e| e.to_string())?;
-        let status = response.status();
-        response
-            .into_body()
-            .collect()
-            .await
-            .map_err(|e| e.to_string())?;
-        if status.as_u16() != 201 {
-            return Err(format!("POST /api/products answered {status}"));
-        }
-        latencies.push(began.elapsed().as_secs_f64() * 1000.0);
+        latencies.push(post_created(&mut sender, addr, "/api/products", body).await?);
     }
     latencies.sort_by(f64::total_cmp);
     Ok(latencies)

@@ -4,11 +4,10 @@
 
 use std::time::{Duration, Instant};
 
-use http_body_util::{BodyExt, Full};
+use http_body_util::Full;
 use hyper::body::Bytes;
-use hyper::Request;
 
-use crate::client::connect;
+use crate::client::{connect, post_created};
 use crate::database::Cluster;
 use crate::stats::{percentile, Row};
 use crate::target::Target;
@@ -68,27 +67,7 @@ async fn writer(addr: String, kind: Kind, w: usize, until: Instant) -> Result<Ve
                 format!(r#"{{"email":"bench@example.com","text":"bench {w}-{n}"}}"#),
             ),
         };
-        let request = Request::post(path)
-            .header("host", &addr)
-            .header("content-type", "application/json")
-            .body(Full::new(Bytes::from(body)))
-            .map_err(|e| e.to_string())?;
-        let began = Instant::now();
-        sender.ready().await.map_err(|e| e.to_string())?;
-        let response = sender
-            .send_request(request)
-            .await
-            .map_err(|e| e.to_string())?;
-        let status = response.status();
-        response
-            .into_body()
-            .collect()
-            .await
-            .map_err(|e| e.to_string())?;
-        if status.as_u16() != 201 {
-            return Err(format!("POST {path} answered {status}"));
-        }
-        latencies.push(began.elapsed().as_secs_f64() * 1000.0);
+        latencies.push(post_created(&mut sender, &addr, path, body).await?);
         if Instant::now() >= until {
             break;
         }
