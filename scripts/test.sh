@@ -24,10 +24,10 @@ echo "    $TEST_DATABASE_URL"
 
 echo "==> cargo test (unit and integration on SQLite; several instances on PostgreSQL)"
 cargo test -p app -p server
-echo "==> cargo test (the API, socket, resume, paging, catalog-file, robustness and staff suites again, on PostgreSQL)"
+echo "==> cargo test (every suite that is not about one store, again on PostgreSQL)"
 # `-p app -p server` as above: the same selection reuses the same builds (selecting `server`
 # alone gives `app` another build hash and compiles every test binary a second time).
-TEST_STORE=postgres cargo test -p app -p server --test api_products --test ws_products --test resume --test paging --test catalog_files --test chat --test robustness --test staff
+TEST_STORE=postgres cargo test -p app -p server --test api_products --test ws_products --test resume --test paging --test catalog_files --test chat --test robustness --test staff --test limits --test http_limits --test growth
 
 echo "==> release build (scripts/build-site.sh)"
 scripts/build-site.sh

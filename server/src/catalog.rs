@@ -8,10 +8,10 @@
 use std::sync::Arc;
 
 use bytes::Bytes;
-
+use tokio::net::TcpStream;
 use tungstenite::Utf8Bytes;
 
-use crate::fanout::{encode_text, frames, Fanout};
+use crate::fanout::{encode_text, frames, Mailbox};
 use crate::live::{resume_frame, CatalogView, Opening, ProductList};
 use crate::store::{ImportRow, Imported, Store, StoreError};
 use app::domain::{NewProduct, Product, ProductChanges, ProductId};
@@ -36,40 +36,31 @@ impl Catalog {
         self.view.get(id)
     }
 
-    /// A socket's first frames for `start` and the fan-out position they are as of: a
-    /// snapshot, or a resume with the changes the client missed (read from the store's change
-    /// log, never waiting for a write), or a snapshot when the log no longer has them.
-    pub async fn open(&self, start: &SocketStart) -> (Bytes, u64) {
-        match self.view.open(start) {
-            Opening::Ready { first, cursor } => (first, cursor),
-            Opening::Replay {
-                since,
-                upto,
-                cursor,
-                catalog,
-            } => match self.store.product_changes(since, upto).await {
-                Ok(Some(missed)) => {
-                    let missed = missed.into_iter().map(|f| encode_text(&Utf8Bytes::from(f)));
-                    let first = frames::concat(std::iter::once(resume_frame(since)).chain(missed));
-                    (first, cursor)
+    /// Lets a socket in: it gets a snapshot, or a resume with the changes the client missed
+    /// (read from the store's change log, never waiting for a write), or a snapshot when the
+    /// log no longer has them; then every change after.
+    pub async fn join(&self, stream: Arc<TcpStream>, start: &SocketStart) -> Arc<Mailbox> {
+        let store = self.store.clone();
+        self.view
+            .join(stream, |catalog| {
+                let opening = catalog.opening(start);
+                async move {
+                    match opening {
+                        Opening::Ready(first) => first,
+                        Opening::Replay {
+                            since,
+                            upto,
+                            catalog,
+                        } => replay(&*store, since, upto, &catalog, start.limit).await,
+                    }
                 }
-                Ok(None) => (catalog.snapshot_frame(start.limit), cursor),
-                Err(e) => {
-                    tracing::warn!(error = %e, "cannot read the changes to resume a socket; sending a snapshot");
-                    (catalog.snapshot_frame(start.limit), cursor)
-                }
-            },
-        }
+            })
+            .await
     }
 
     /// The catalog as of the last change applied here.
     pub fn current(&self) -> ProductList {
         self.view.current()
-    }
-
-    /// The fan-out every socket of this channel joins.
-    pub fn events(&self) -> &Fanout {
-        self.view.events()
     }
 
     pub async fn create(&self, new: NewProduct) -> Result<Product, StoreError> {
@@ -94,5 +85,27 @@ impl Catalog {
 
     pub async fn remove(&self, id: ProductId) -> Result<Product, StoreError> {
         self.store.remove_product(id).await
+    }
+}
+
+/// The resume frame and the changes after `since` up to `upto`, from the store's change log;
+/// a snapshot when the log no longer has them (or cannot be read).
+async fn replay(
+    store: &dyn Store,
+    since: u64,
+    upto: u64,
+    catalog: &ProductList,
+    limit: Option<u64>,
+) -> Bytes {
+    match store.product_changes(since, upto).await {
+        Ok(Some(missed)) => {
+            let missed = missed.into_iter().map(|f| encode_text(&Utf8Bytes::from(f)));
+            frames::concat(std::iter::once(resume_frame(since)).chain(missed))
+        }
+        Ok(None) => catalog.snapshot_frame(limit),
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot read the changes to resume a socket; sending a snapshot");
+            catalog.snapshot_frame(limit)
+        }
     }
 }

@@ -5,9 +5,9 @@
 
 use std::sync::Arc;
 
-use bytes::Bytes;
+use tokio::net::TcpStream;
 
-use crate::fanout::Fanout;
+use crate::fanout::Mailbox;
 use crate::live::ChatView;
 use crate::store::{Store, StoreError};
 use app::domain::{ChatMessage, MessageDraft};
@@ -35,15 +35,11 @@ impl ChatRoom {
         }
     }
 
-    /// A socket's first frames for `start` (a history, or a resume and what it missed) and
-    /// the fan-out position they are as of.
-    pub fn open(&self, start: &SocketStart) -> (Bytes, u64) {
-        self.view.open(start)
-    }
-
-    /// The fan-out every socket of this channel joins.
-    pub fn events(&self) -> &Fanout {
-        self.view.events()
+    /// Lets a socket in: a history, or a resume and what it missed, then every message.
+    pub async fn join(&self, stream: Arc<TcpStream>, start: &SocketStart) -> Arc<Mailbox> {
+        self.view
+            .join(stream, |window| std::future::ready(window.opening(start)))
+            .await
     }
 
     pub async fn post(&self, draft: MessageDraft) -> Result<ChatMessage, StoreError> {

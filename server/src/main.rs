@@ -16,6 +16,7 @@ mod http;
 mod live;
 mod presence;
 mod routes;
+mod start_error;
 mod state;
 mod store;
 mod ws;
@@ -35,6 +36,7 @@ use crate::guard::hosts::AllowedHosts;
 use crate::guard::sockets::SocketSlots;
 use crate::live::Views;
 use crate::presence::Presence;
+use crate::start_error::StartError;
 use crate::state::AppState;
 use crate::store::{PgStore, SqliteStore, Store};
 
@@ -54,13 +56,13 @@ fn main() -> ExitCode {
         Err(problem) => {
             tracing::error!("{problem}");
             eprintln!("error: {problem}");
-            ExitCode::FAILURE
+            problem.exit_code()
         }
     }
 }
 
-async fn run() -> Result<(), String> {
-    let config = Config::from_env()?;
+async fn run() -> Result<(), StartError> {
+    let config = Config::from_env().map_err(StartError::Settings)?;
     // Every socket is a file descriptor: the usual soft limit of 1024 would cap the clients.
     match rlimit::increase_nofile_limit(u64::MAX) {
         Ok(limit) => tracing::debug!(limit, "open-file limit"),
@@ -68,10 +70,13 @@ async fn run() -> Result<(), String> {
     }
     let (store, views) = open_store(&config).await?;
 
-    let listener = http::bind(&config.host, config.port)
+    let (addr, listener) = http::bind(&config.host, config.port)
         .await
-        .map_err(|e| format!("cannot listen on {}:{}: {e}", config.host, config.port))?;
-    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+        .and_then(|listener| Ok((listener.local_addr()?, listener)))
+        .map_err(|source| StartError::Listen {
+            addr: format!("{}:{}", config.host, config.port),
+            source,
+        })?;
     let mut leptos = config.leptos;
     leptos.site_addr = addr;
 
@@ -104,12 +109,12 @@ async fn run() -> Result<(), String> {
     });
     // Returns once the signal came and the requests in flight finished.
     http::serve(listener, routes::router(state, hosts), shutdown).await;
-    for (name, events) in [
-        ("products", views.catalog.events()),
-        ("chat", views.chat.events()),
+    views.catalog.shut_down().await;
+    views.chat.shut_down().await;
+    for (name, (frames, writes)) in [
+        ("products", views.catalog.written()),
+        ("chat", views.chat.written()),
     ] {
-        events.shut_down().await;
-        let (frames, writes) = events.written();
         tracing::info!(
             socket = name,
             frames,
@@ -122,18 +127,19 @@ async fn run() -> Result<(), String> {
 
 /// PostgreSQL when `DATABASE_URL` is set, else SQLite in `DATA_DIR`. The store hands over
 /// what it holds, the views are built from it, and the store then applies every change to them.
-async fn open_store(config: &Config) -> Result<(Arc<dyn Store>, Views), String> {
+async fn open_store(config: &Config) -> Result<(Arc<dyn Store>, Views), StartError> {
     match &config.database_url {
         Some(url) => {
-            let (opened, loaded) = PgStore::connect(url, config.seed_examples).await?;
+            let (opened, loaded) = PgStore::connect(url, config.seed_examples)
+                .await
+                .map_err(StartError::Database)?;
             let views = Views::new(loaded, config.pacing);
             tracing::info!("datos en PostgreSQL (DATABASE_URL)");
             Ok((Arc::new(opened.serve(views.clone())), views))
         }
         None => {
-            let (opened, loaded) = SqliteStore::open(&config.data_dir, config.seed_examples)
-                .await
-                .map_err(|e| e.to_string())?;
+            let (opened, loaded) =
+                SqliteStore::open(&config.data_dir, config.seed_examples).await?;
             let views = Views::new(loaded, config.pacing);
             tracing::info!(data_dir = %config.data_dir.display(), "datos en SQLite");
             Ok((Arc::new(opened.serve(views.clone())), views))

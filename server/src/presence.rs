@@ -96,8 +96,7 @@ async fn publish(
             }
         };
         if presence.online.swap(online, Ordering::AcqRel) != online {
-            chat.events()
-                .publish(&frame_bytes(&ChatEvent::Presence { online }));
+            chat.announce(&frame_bytes(&ChatEvent::Presence { online }));
         }
     }
 }

@@ -16,9 +16,18 @@
 //! first frame (snapshot or history) instead of being left deaf; a socket that takes nothing
 //! for [`SEND_TIMEOUT`](shard::SEND_TIMEOUT) is dropped without slowing anyone else; pings
 //! find dead peers; on shutdown every socket gets a close frame with code 1001.
+//!
+//! The shape, like mini-redis's shared state: a channel's owner (a view: its state and its
+//! ring) is built first, with its first frame, and handed to the [`Writers`] as their
+//! [`Feed`], which the shard tasks hold strongly; nothing points back. Inside, modules import
+//! one way: `mod` → `shard` → `peer` → `link` (the mailbox and the shard's handle), with
+//! `feed`, `ring`, `frames` and `pacing` as leaves, and each type's fields are changed only
+//! by its own methods.
 
+mod feed;
 pub mod frames;
-mod mailbox;
+mod link;
+mod pacing;
 mod peer;
 mod ring;
 mod shard;
@@ -26,101 +35,55 @@ mod shard;
 mod tests;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use bytes::Bytes;
 use tokio::net::TcpStream;
-use tungstenite::Utf8Bytes;
 
+pub use feed::Feed;
 pub use frames::encode_text;
-pub use mailbox::{End, Mailbox};
-use peer::Peer;
-use ring::Ring;
-use shard::ShardHandle;
+use link::ShardHandle;
+pub use link::{End, Mailbox};
+pub use pacing::Pacing;
+pub use ring::Ring;
 
-/// Produces a socket's first frame (snapshot or history, encoded) and the ring position it is
-/// as of, taken atomically: the shards call it to resync a socket that fell behind.
-pub type FirstFrame = Box<dyn Fn() -> (Bytes, u64) + Send + Sync>;
-
-/// How hard the writers may work under load. After each pass a writer rests for
-/// `rest_ratio` times as long as the pass took, so it is busy at most `1 / (1 + rest_ratio)`
-/// of the time. When passes are short against the spacing of events (an idle or ordinary
-/// machine) the rest has ended before the next event arrives and costs nothing; when they are
-/// long (many sockets, many events) the events that arrive during work and rest go out
-/// together, so each write carries more of them and costs less per delivery.
-#[derive(Clone, Copy, Debug)]
-pub struct Pacing {
-    pub rest_ratio: f64,
-}
-
-impl Pacing {
-    /// How long a writer rests after a pass that took `pass`.
-    pub fn rest_after(&self, pass: std::time::Duration) -> std::time::Duration {
-        pass.mul_f64(self.rest_ratio)
-    }
-}
-
-pub struct Fanout {
-    ring: std::sync::Mutex<Ring>,
+/// A channel's writers: the shards that write its events to its sockets. They read the
+/// events, and the first frames of sockets that fell behind, from the [`Feed`] they are given
+/// at construction and hold for as long as they run.
+pub struct Writers {
     shards: Vec<ShardHandle>,
     next_shard: AtomicUsize,
-    first_frame: OnceLock<FirstFrame>,
 }
 
-impl Fanout {
-    /// A channel's fan-out with its writer shards. Must be called inside the tokio runtime
-    /// (the shards are tasks).
-    pub fn new(pacing: Pacing) -> Arc<Fanout> {
+impl Writers {
+    /// Starts the writers of `feed`. Must be called inside the tokio runtime (the shards are
+    /// tasks).
+    pub fn spawn(feed: Arc<dyn Feed>, pacing: Pacing) -> Writers {
         // One writer per two cores: a pass is mostly the kernel's work for each write, and
         // the readers, HTTP and the kernel's receive side need the other core. Measured on 2
         // cores with 10,000 sockets: one writer, p99 205 ms; two, 243 to 269 ms.
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         let writers = (cores / 2).max(1);
-        Arc::new_cyclic(|fanout| Fanout {
-            ring: std::sync::Mutex::new(Ring::new()),
+        Writers {
             shards: (0..writers)
-                .map(|_| shard::spawn(fanout.clone(), pacing))
+                .map(|_| shard::spawn(feed.clone(), pacing))
                 .collect(),
             next_shard: AtomicUsize::new(0),
-            first_frame: OnceLock::new(),
-        })
-    }
-
-    /// Tells the fan-out how to produce a fresh first frame (the view that owns it does this
-    /// once, right after creating it).
-    pub fn set_first_frame(&self, first_frame: FirstFrame) {
-        let _ = self.first_frame.set(first_frame);
-    }
-
-    /// Appends one event, as the shared bytes of its frame, and wakes the writers. Callers
-    /// publish while holding their view's lock, so events enter the ring in the order the
-    /// changes were applied.
-    pub fn publish(&self, frame: &Utf8Bytes) {
-        self.publish_encoded(encode_text(frame));
-    }
-
-    /// [`publish`](Self::publish) for a frame already encoded.
-    pub fn publish_encoded(&self, encoded: Bytes) {
-        mailbox::lock(&self.ring).push(encoded);
-        for shard in &self.shards {
-            shard.wake();
         }
     }
 
-    /// The position the next event will take. A socket that joins under its view's lock with
-    /// this cursor gets exactly the events published after its first frame.
-    pub fn head(&self) -> u64 {
-        mailbox::lock(&self.ring).head()
+    /// New events are in the feed: every writer gets to them.
+    pub fn wake(&self) {
+        for shard in &self.shards {
+            shard.wake();
+        }
     }
 
     /// Hands a new socket to a writer: it first gets `first` (its encoded snapshot or history),
     /// then every event from `cursor` on. Returns the mailbox its reader uses to send replies.
     pub fn attach(&self, stream: Arc<TcpStream>, first: Bytes, cursor: u64) -> Arc<Mailbox> {
         let at = self.next_shard.fetch_add(1, Ordering::Relaxed) % self.shards.len();
-        let shard = &self.shards[at];
-        let mailbox = Arc::new(Mailbox::new(shard.clone()));
-        shard.attach(Peer::new(stream, first, cursor, mailbox.clone()));
-        mailbox
+        self.shards[at].attach(stream, first, cursor)
     }
 
     /// Closes every socket with code 1001 ("going away"), giving each a moment to take what it
@@ -139,20 +102,5 @@ impl Fanout {
                 writes + tally.writes.load(Ordering::Relaxed),
             )
         })
-    }
-
-    /// The frames from `cursor` to the head, and the head; or, when the ring no longer holds
-    /// the oldest of them, all it holds. Clones only reference counts.
-    fn since(&self, cursor: u64) -> (Vec<Bytes>, u64) {
-        let ring = mailbox::lock(&self.ring);
-        ring.since(cursor).unwrap_or_else(|| ring.held())
-    }
-
-    fn resync(&self) -> (Bytes, u64) {
-        let first_frame = self
-            .first_frame
-            .get()
-            .expect("the view sets its first frame before any socket joins");
-        first_frame()
     }
 }

@@ -7,12 +7,12 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use bytes::Bytes;
+use futures::future::BoxFuture;
 use tokio::io::Interest;
 use tokio::net::TcpStream;
 use tokio::time::Instant;
 
-use super::mailbox::{lock, Mailbox};
-use super::shard::Tally;
+use super::link::{Arrival, End, Mailbox, Tally};
 
 /// The most bytes a socket may be owed besides the shared events (its replies, a partial
 /// frame, its first frame): a client that sends requests without reading the answers is
@@ -24,40 +24,51 @@ const SLICES_PER_WRITE: usize = 64;
 
 /// A socket as its shard sees it.
 pub struct Peer {
-    pub(super) stream: Arc<TcpStream>,
+    stream: Arc<TcpStream>,
     /// The position of the next event to queue.
-    pub(super) cursor: u64,
+    cursor: u64,
     /// Bytes owed, in order. The front may be the rest of a partly written frame.
-    pub(super) queue: VecDeque<Bytes>,
+    queue: VecDeque<Bytes>,
     /// Whether the front of `queue` is a partly written frame (it must be finished).
-    pub(super) partial_front: bool,
-    /// Set aside until writable; since when its queue has not drained.
-    pub(super) blocked: bool,
-    pub(super) owing_since: Option<Instant>,
-    pub(super) pinged: bool,
-    pub(super) mailbox: Arc<Mailbox>,
+    partial_front: bool,
+    /// Set aside until writable.
+    blocked: bool,
+    /// Since when what it is owed has not drained.
+    owing_since: Option<Instant>,
+    /// Whether it was pinged and has not been heard from since.
+    pinged: bool,
+    mailbox: Arc<Mailbox>,
 }
 
 impl Peer {
-    pub fn new(stream: Arc<TcpStream>, first: Bytes, cursor: u64, mailbox: Arc<Mailbox>) -> Self {
+    pub fn new(arrival: Arrival) -> Self {
         Peer {
-            stream,
-            cursor,
-            queue: VecDeque::from([first]),
+            stream: arrival.stream,
+            cursor: arrival.cursor,
+            queue: VecDeque::from([arrival.first]),
             partial_front: false,
             blocked: false,
             owing_since: None,
             pinged: false,
-            mailbox,
+            mailbox: arrival.mailbox,
         }
     }
 
-    pub(super) fn ready(&self, head: u64) -> bool {
+    pub fn id(&self) -> u64 {
+        self.mailbox.id()
+    }
+
+    pub fn cursor(&self) -> u64 {
+        self.cursor
+    }
+
+    /// Whether a pass should write to it: it can take data and is owed some.
+    pub fn ready(&self, head: u64) -> bool {
         !self.blocked && (self.cursor < head || !self.queue.is_empty())
     }
 
     /// Replaces what it was owed (but a partly written frame) with a fresh first frame.
-    pub(super) fn resync(&mut self, first: &Bytes, cursor: u64) {
+    pub fn resync(&mut self, first: &Bytes, cursor: u64) {
         let keep = usize::from(self.partial_front);
         self.queue.truncate(keep);
         self.queue.push_back(first.clone());
@@ -66,20 +77,77 @@ impl Peer {
 
     /// Moves the replies its reader queued into what it is owed; `false` when that is more
     /// than [`MAX_QUEUED`] (beyond its first frame): it is not reading.
-    pub(super) fn take_mailbox(&mut self) -> bool {
-        let frames = std::mem::take(&mut *lock(&self.mailbox.outgoing));
-        self.queue.extend(frames);
+    pub fn take_mailbox(&mut self) -> bool {
+        self.queue.extend(self.mailbox.take_outgoing());
         let owed: usize = self.queue.iter().skip(1).map(Bytes::len).sum();
         owed <= MAX_QUEUED
     }
 
-    /// Writes what the socket is owed (its queue, then `events`, which are the ring's frames
-    /// from its cursor on) as far as it takes them without blocking, and moves the cursor past
-    /// the events written. An event written in part leaves its rest at the front of the queue.
-    /// Events the socket did not take stay in the ring, not here: a socket that falls behind
-    /// holds no more than one partial frame and its replies, and the ring tells when it fell
-    /// too far behind.
-    pub(super) fn write(&mut self, events: &[Bytes], tally: &Tally) -> Written {
+    /// Queues a frame of the shard's own (a ping, a close) behind what it is owed.
+    pub fn queue(&mut self, frame: Bytes) {
+        self.queue.push_back(frame);
+    }
+
+    /// A ping is due: `false` when the last one went unanswered (the peer is gone), else the
+    /// ping is queued.
+    pub fn ping(&mut self, ping: &Bytes) -> bool {
+        let heard = self.mailbox.heard_since_asked();
+        if self.pinged && !heard {
+            return false;
+        }
+        self.pinged = true;
+        self.queue(ping.clone());
+        true
+    }
+
+    /// Whether it has owed something for `timeout` without taking it.
+    pub fn stuck_for(&self, timeout: std::time::Duration) -> bool {
+        self.owing_since
+            .is_some_and(|since| since.elapsed() >= timeout)
+    }
+
+    /// It can take data again.
+    pub fn unblock(&mut self) {
+        self.blocked = false;
+    }
+
+    /// Writes what it is owed, with `events` (the ring's frames from its cursor on) after it,
+    /// and keeps the books: an idle socket keeps no buffer; a full one is set aside, and
+    /// [`writable`](Self::writable) says when it can take more.
+    pub fn flush(&mut self, events: &[Bytes], tally: &Tally) -> Written {
+        let written = self.write(events, tally);
+        match written {
+            Written::All => {
+                self.owing_since = None;
+                // Most sockets are idle most of the time: they should hold no buffer.
+                if self.queue.capacity() > 4 {
+                    self.queue = VecDeque::new();
+                }
+            }
+            Written::Blocked => {
+                self.blocked = true;
+                self.owing_since.get_or_insert_with(Instant::now);
+            }
+            Written::Failed(_) => {}
+        }
+        written
+    }
+
+    /// Resolves to its id once the socket can take data again.
+    pub fn writable(&self) -> BoxFuture<'static, u64> {
+        let (stream, id) = (self.stream.clone(), self.id());
+        Box::pin(async move {
+            let _ = stream.writable().await;
+            id
+        })
+    }
+
+    /// Writes what the socket is owed (its queue, then `events`) as far as it takes them
+    /// without blocking, and moves the cursor past the events written. An event written in
+    /// part leaves its rest at the front of the queue. Events the socket did not take stay in
+    /// the ring, not here: a socket that falls behind holds no more than one partial frame and
+    /// its replies, and the ring tells when it fell too far behind.
+    pub fn write(&mut self, events: &[Bytes], tally: &Tally) -> Written {
         let mut next_event = 0;
         loop {
             let slices: Vec<IoSlice<'_>> = self
@@ -136,12 +204,19 @@ impl Peer {
         }
     }
 
-    pub(super) fn shut(&self) {
+    /// Closes the socket and tells its reader why.
+    pub fn close(self, end: End) {
         let _ = socket2::SockRef::from(&*self.stream).shutdown(std::net::Shutdown::Both);
+        self.mailbox.end(end);
+    }
+
+    /// Lets go of the socket at shutdown (its reader ends, and with it the socket).
+    pub fn let_go(self, end: End) {
+        self.mailbox.end(end);
     }
 }
 
-pub(super) enum Written {
+pub enum Written {
     All,
     Blocked,
     Failed(String),

@@ -8,20 +8,21 @@
 //! so for [`SEND_TIMEOUT`] it is dropped. Passes yield to the runtime every few writes, so a
 //! long pass never starves accepts, readers or HTTP.
 
-use std::collections::{HashMap, VecDeque};
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Weak};
+use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
 use futures::future::BoxFuture;
 use futures::stream::{FuturesUnordered, StreamExt};
-use tokio::sync::{mpsc, oneshot, Notify};
+use tokio::sync::{mpsc, oneshot};
 use tokio::time::{interval, Instant, MissedTickBehavior};
 
-use super::mailbox::End;
+use super::feed::Feed;
+use super::frames;
+use super::link::{Command, End, Inbox, ShardHandle};
+use super::pacing::Pacing;
 use super::peer::{Peer, Written};
-use super::{frames, Fanout, Pacing};
 
 /// How long a socket may take nothing before it is dropped as not reading.
 pub const SEND_TIMEOUT: Duration = Duration::from_secs(10);
@@ -32,77 +33,14 @@ const WRITES_PER_YIELD: usize = 64;
 /// How long sockets get at shutdown to take their close frame.
 const CLOSE_GRACE: Duration = Duration::from_secs(1);
 
-pub(super) enum Command {
-    Attach(Peer),
-    /// The peer's mailbox has frames to send.
-    Dirty(u64),
-    /// The peer's reader ended: send what it is owed if possible, then drop it.
-    Release(u64),
-    ShutDown(oneshot::Sender<()>),
-}
-
-struct Shared {
-    wake: Notify,
-    commands: mpsc::UnboundedSender<Command>,
-    next_id: AtomicU64,
-    tally: Tally,
-}
-
-/// What a shard has written: frames, and the system calls it took (their ratio is how much
-/// coalescing the load produced).
-#[derive(Default)]
-pub struct Tally {
-    pub writes: AtomicU64,
-    pub frames: AtomicU64,
-}
-
-/// How the fan-out and the readers reach a shard.
-#[derive(Clone)]
-pub struct ShardHandle(Arc<Shared>);
-
-impl ShardHandle {
-    /// New events were published.
-    pub fn wake(&self) {
-        self.0.wake.notify_one();
-    }
-
-    pub fn attach(&self, peer: Peer) {
-        self.command(Command::Attach(peer));
-    }
-
-    pub fn tally(&self) -> &Tally {
-        &self.0.tally
-    }
-
-    pub async fn shut_down(&self) {
-        let (done, closed) = oneshot::channel();
-        self.command(Command::ShutDown(done));
-        let _ = closed.await;
-    }
-
-    pub(super) fn next_id(&self) -> u64 {
-        self.0.next_id.fetch_add(1, Ordering::Relaxed)
-    }
-
-    pub(super) fn command(&self, command: Command) {
-        // The shard lives as long as the fan-out that owns it; after shutdown nobody cares.
-        let _ = self.0.commands.send(command);
-    }
-}
-
-pub fn spawn(fanout: Weak<Fanout>, pacing: Pacing) -> ShardHandle {
-    let (commands, inbox) = mpsc::unbounded_channel();
-    let handle = ShardHandle(Arc::new(Shared {
-        wake: Notify::new(),
-        commands,
-        next_id: AtomicU64::new(0),
-        tally: Tally::default(),
-    }));
+/// Starts a shard writing what `feed` publishes; the handle is how it is reached.
+pub fn spawn(feed: Arc<dyn Feed>, pacing: Pacing) -> ShardHandle {
+    let Inbox { commands, handle } = Inbox::new();
     let shard = Shard {
-        fanout,
+        feed,
         pacing,
-        shared: handle.0.clone(),
-        inbox,
+        handle: handle.clone(),
+        inbox: commands,
         peers: HashMap::new(),
         writable: FuturesUnordered::new(),
     };
@@ -111,9 +49,10 @@ pub fn spawn(fanout: Weak<Fanout>, pacing: Pacing) -> ShardHandle {
 }
 
 struct Shard {
-    fanout: Weak<Fanout>,
+    feed: Arc<dyn Feed>,
     pacing: Pacing,
-    shared: Arc<Shared>,
+    /// Its own handle: the wake-ups, and the tally it keeps.
+    handle: ShardHandle,
     inbox: mpsc::UnboundedReceiver<Command>,
     peers: HashMap<u64, Peer>,
     /// One future per blocked socket, resolving to its id when it is writable again.
@@ -127,7 +66,7 @@ impl Shard {
         let mut pings = interval(PING_EVERY);
         pings.set_missed_tick_behavior(MissedTickBehavior::Delay);
         pings.reset();
-        let shared = self.shared.clone();
+        let handle = self.handle.clone();
         let mut rest_until = Instant::now();
         let done = loop {
             tokio::select! {
@@ -139,10 +78,10 @@ impl Shard {
                     }
                     None => break None,
                 },
-                _ = shared.wake.notified() => {}
+                _ = handle.woken() => {}
                 Some(id) = self.writable.next(), if !self.writable.is_empty() => {
                     if let Some(peer) = self.peers.get_mut(&id) {
-                        peer.blocked = false;
+                        peer.unblock();
                     }
                 }
                 _ = checks.tick() => self.drop_stuck_peers(),
@@ -180,8 +119,9 @@ impl Shard {
     /// Carries out one command; a shutdown is not carried out here but handed back.
     fn handle(&mut self, command: Command) -> Option<oneshot::Sender<()>> {
         match command {
-            Command::Attach(peer) => {
-                self.peers.insert(peer.mailbox.id, peer);
+            Command::Attach(arrival) => {
+                let peer = Peer::new(arrival);
+                self.peers.insert(peer.id(), peer);
             }
             Command::Dirty(id) => {
                 let flooded = self
@@ -195,7 +135,7 @@ impl Shard {
             Command::Release(id) => {
                 if let Some(mut peer) = self.peers.remove(&id) {
                     peer.take_mailbox();
-                    let _ = peer.write(&[], &self.shared.tally);
+                    let _ = peer.write(&[], self.handle.tally());
                 }
             }
             Command::ShutDown(done) => return Some(done),
@@ -205,22 +145,20 @@ impl Shard {
 
     /// Writes every ready socket what it is owed.
     async fn pass(&mut self) {
-        let Some(fanout) = self.fanout.upgrade() else {
-            return;
-        };
-        let head = fanout.head();
+        let feed = self.feed.clone();
+        let head = feed.head();
         let Some(oldest) = self
             .peers
             .values()
             .filter(|peer| peer.ready(head))
-            .map(|peer| peer.cursor)
+            .map(Peer::cursor)
             .min()
         else {
             return;
         };
         // One copy of the reference counts for the whole pass; a socket that fell behind what
         // the ring holds is resynced below.
-        let (frames, head) = fanout.since(oldest);
+        let (frames, head) = feed.since(oldest);
         let base = head - frames.len() as u64;
         let mut resync: Option<(Bytes, u64)> = None;
         let mut failed = Vec::new();
@@ -229,31 +167,17 @@ impl Shard {
             if !peer.ready(head) {
                 continue;
             }
-            if peer.cursor < base {
-                let (first, cursor) = resync.get_or_insert_with(|| fanout.resync());
+            if peer.cursor() < base {
+                let (first, cursor) = resync.get_or_insert_with(|| feed.resync());
                 tracing::debug!(socket = id, "socket fell behind; resyncing");
                 peer.resync(first, *cursor);
             }
             let events = frames
-                .get((peer.cursor.max(base) - base) as usize..)
+                .get((peer.cursor().max(base) - base) as usize..)
                 .unwrap_or_default();
-            match peer.write(events, &self.shared.tally) {
-                Written::All => {
-                    peer.owing_since = None;
-                    // An idle socket keeps no buffer: most sockets are idle most of the time.
-                    if peer.queue.capacity() > 4 {
-                        peer.queue = VecDeque::new();
-                    }
-                }
-                Written::Blocked => {
-                    peer.blocked = true;
-                    peer.owing_since.get_or_insert_with(Instant::now);
-                    let (stream, id) = (peer.stream.clone(), *id);
-                    self.writable.push(Box::pin(async move {
-                        let _ = stream.writable().await;
-                        id
-                    }));
-                }
+            match peer.flush(events, self.handle.tally()) {
+                Written::All => {}
+                Written::Blocked => self.writable.push(peer.writable()),
                 Written::Failed(problem) => failed.push((*id, End::Failed(problem))),
             }
             writes += 1;
@@ -270,10 +194,7 @@ impl Shard {
         let stuck: Vec<u64> = self
             .peers
             .iter()
-            .filter(|(_, peer)| {
-                peer.owing_since
-                    .is_some_and(|since| since.elapsed() >= SEND_TIMEOUT)
-            })
+            .filter(|(_, peer)| peer.stuck_for(SEND_TIMEOUT))
             .map(|(id, _)| *id)
             .collect();
         for id in stuck {
@@ -283,16 +204,12 @@ impl Shard {
 
     /// Pings every socket; one that was pinged last time and has sent nothing since is dead.
     fn ping(&mut self) {
-        let mut dead = Vec::new();
-        for (id, peer) in self.peers.iter_mut() {
-            let heard = peer.mailbox.heard.swap(false, Ordering::Relaxed);
-            if peer.pinged && !heard {
-                dead.push(*id);
-            } else {
-                peer.pinged = true;
-                peer.queue.push_back(frames::ping());
-            }
-        }
+        let ping = frames::ping();
+        let dead: Vec<u64> = self
+            .peers
+            .iter_mut()
+            .filter_map(|(id, peer)| (!peer.ping(&ping)).then_some(*id))
+            .collect();
         for id in dead {
             self.close(id, End::NoPong);
         }
@@ -300,8 +217,7 @@ impl Shard {
 
     fn close(&mut self, id: u64, end: End) {
         if let Some(peer) = self.peers.remove(&id) {
-            peer.shut();
-            peer.mailbox.end(end);
+            peer.close(end);
         }
     }
 
@@ -310,14 +226,14 @@ impl Shard {
     async fn shut_down(&mut self) {
         let goodbye = frames::going_away();
         for peer in self.peers.values_mut() {
-            peer.queue.push_back(goodbye.clone());
+            peer.queue(goodbye.clone());
         }
         let deadline = Instant::now() + CLOSE_GRACE;
         while Instant::now() < deadline {
             let owing = self
                 .peers
                 .values_mut()
-                .map(|peer| peer.write(&[], &self.shared.tally))
+                .map(|peer| peer.write(&[], self.handle.tally()))
                 .filter(|written| matches!(written, Written::Blocked))
                 .count();
             if owing == 0 {
@@ -329,7 +245,7 @@ impl Shard {
         // left. Shutting down every socket here first would cost the restart ~30 µs per
         // socket (measured: 0.35 s for 10,000), time in which browsers find no server.
         for (_, peer) in self.peers.drain() {
-            peer.mailbox.end(End::ShuttingDown);
+            peer.let_go(End::ShuttingDown);
         }
     }
 }

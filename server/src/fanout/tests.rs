@@ -1,6 +1,6 @@
 //! The fan-out with real loopback sockets: what it writes, when, and in how many system calls.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -8,19 +8,53 @@ use tokio::io::AsyncReadExt;
 use tokio::net::{TcpListener, TcpStream};
 use tungstenite::Utf8Bytes;
 
-use super::{encode_text, Fanout, Mailbox, Pacing};
+use super::{encode_text, Feed, Mailbox, Pacing, Ring, Writers};
 
 const EAGER: Pacing = Pacing { rest_ratio: 0.0 };
 
-/// A fan-out whose resync frame is `resync` (the test's stand-in for a snapshot).
-fn fanout(pacing: Pacing) -> Arc<Fanout> {
-    let fanout = Fanout::new(pacing);
-    let weak = Arc::downgrade(&fanout);
-    fanout.set_first_frame(Box::new(move || {
-        let head = weak.upgrade().map_or(0, |f| f.head());
-        (encode_text(&Utf8Bytes::from_static("resync")), head)
-    }));
-    fanout
+/// The test's stand-in for a view: a ring of events, and "resync" for a snapshot.
+struct Events {
+    ring: Mutex<Ring>,
+}
+
+impl Feed for Events {
+    fn head(&self) -> u64 {
+        self.ring.lock().unwrap().head()
+    }
+
+    fn since(&self, cursor: u64) -> (Vec<Bytes>, u64) {
+        let ring = self.ring.lock().unwrap();
+        ring.since(cursor).unwrap_or_else(|| ring.held())
+    }
+
+    fn resync(&self) -> (Bytes, u64) {
+        (encode_text(&Utf8Bytes::from_static("resync")), self.head())
+    }
+}
+
+/// A channel as a view makes one: its events, handed to its writers at their start.
+struct Fanout {
+    events: Arc<Events>,
+    writers: Writers,
+}
+
+impl Fanout {
+    fn publish(&self, frame: &Utf8Bytes) {
+        self.events.ring.lock().unwrap().push(encode_text(frame));
+        self.writers.wake();
+    }
+
+    fn written(&self) -> (u64, u64) {
+        self.writers.written()
+    }
+}
+
+fn fanout(pacing: Pacing) -> Fanout {
+    let events = Arc::new(Events {
+        ring: Mutex::new(Ring::new()),
+    });
+    let writers = Writers::spawn(events.clone(), pacing);
+    Fanout { events, writers }
 }
 
 /// A connected pair: the server's end attached to `fanout` (first frame "first"), and the
@@ -37,7 +71,9 @@ async fn attached(fanout: &Fanout, small_buffer: bool) -> (Client, Arc<Mailbox>)
         .unwrap();
     let (server, _) = listener.accept().await.unwrap();
     let first = encode_text(&Utf8Bytes::from_static("first"));
-    let mailbox = fanout.attach(Arc::new(server), first, fanout.head());
+    let mailbox = fanout
+        .writers
+        .attach(Arc::new(server), first, fanout.events.head());
     let client = Client {
         stream: client,
         buffer: Vec::new(),

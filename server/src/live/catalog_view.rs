@@ -121,19 +121,34 @@ impl ViewState for ProductList {
     }
 }
 
-/// How a product socket starts, decided atomically with its fan-out position.
+/// How a product socket starts, decided from the catalog as of the moment it joins.
 pub enum Opening {
-    /// Send `first`, then every event from the fan-out position `cursor`.
-    Ready { first: Bytes, cursor: u64 },
+    /// Send this first.
+    Ready(Bytes),
     /// The client resumes after `since`, and the catalog is at `upto`: the changes between
-    /// must come from the store's change log (see `Catalog::join`), then events from `cursor`.
-    /// `catalog` answers with a snapshot if the log no longer has them.
+    /// must come from the store's change log (see `Catalog::join`). `catalog` answers with a
+    /// snapshot if the log no longer has them.
     Replay {
         since: u64,
         upto: u64,
-        cursor: u64,
         catalog: ProductList,
     },
+}
+
+impl ProductList {
+    /// Where a socket that asked for `start` begins.
+    pub fn opening(&self, start: &SocketStart) -> Opening {
+        match start.resumes(self.epoch()) {
+            Some(since) if since == self.seq => Opening::Ready(resume_frame(since)),
+            Some(since) if since < self.seq => Opening::Replay {
+                since,
+                upto: self.seq,
+                catalog: self.clone(),
+            },
+            // No resume asked, another epoch, or a `since` from the future.
+            _ => Opening::Ready(self.snapshot_frame(start.limit)),
+        }
+    }
 }
 
 impl View<ProductList> {
@@ -153,28 +168,6 @@ impl View<ProductList> {
 
     pub fn get(&self, id: ProductId) -> Option<Product> {
         self.read().products.get(&id).cloned()
-    }
-
-    /// Where a socket that asked for `start` begins.
-    pub fn open(&self, start: &SocketStart) -> Opening {
-        let (catalog, cursor) = self.with_head(ProductList::clone);
-        match start.resumes(catalog.epoch()) {
-            Some(since) if since == catalog.seq => Opening::Ready {
-                first: resume_frame(since),
-                cursor,
-            },
-            Some(since) if since < catalog.seq => Opening::Replay {
-                since,
-                upto: catalog.seq,
-                cursor,
-                catalog,
-            },
-            // No resume asked, another epoch, or a `since` from the future.
-            _ => Opening::Ready {
-                first: catalog.snapshot_frame(start.limit),
-                cursor,
-            },
-        }
     }
 
     /// Applies one committed change (`added`, `updated` or `removed`) and publishes `frame`,
@@ -197,7 +190,7 @@ impl View<ProductList> {
                 return;
             }
         }
-        self.events().publish(&frame);
+        self.publish(encode_text(&frame));
     }
 
     /// Replaces the whole catalog (after this instance lost track of some changes) and sends
@@ -206,7 +199,7 @@ impl View<ProductList> {
         let mut catalog = self.write();
         let epoch = catalog.epoch.clone();
         *catalog = ProductList::new(products, seq, epoch);
-        self.events().publish_encoded(catalog.first_frame().clone());
+        self.publish(catalog.first_frame().clone());
     }
 }
 
@@ -236,7 +229,7 @@ mod tests {
     }
 
     fn first_json(opening: Opening) -> serde_json::Value {
-        let Opening::Ready { first, .. } = opening else {
+        let Opening::Ready(first) = opening else {
             panic!("expected a ready opening");
         };
         // A short text frame: 2 header bytes, or 4 with a 16-bit length.
@@ -255,7 +248,7 @@ mod tests {
     #[tokio::test]
     async fn snapshots_carry_total_seq_epoch_and_honour_the_limit() {
         let view = CatalogView::catalog((1..=5).map(product).collect(), 9, "e1", PACING);
-        let snapshot = first_json(view.open(&start(Some(2), None, "e1")));
+        let snapshot = first_json(view.current().opening(&start(Some(2), None, "e1")));
         assert_eq!(snapshot["type"], "snapshot");
         assert_eq!(snapshot["total"], 5);
         assert_eq!(snapshot["seq"], 9);
@@ -273,24 +266,24 @@ mod tests {
     async fn resume_is_decided_by_seq_and_epoch() {
         let view = CatalogView::catalog(vec![product(1)], 4, "e1", PACING);
         assert_eq!(
-            first_json(view.open(&start(None, Some(4), "e1")))["type"],
+            first_json(view.current().opening(&start(None, Some(4), "e1")))["type"],
             "resume"
         );
         assert_eq!(
-            first_json(view.open(&start(None, Some(4), "other")))["type"],
+            first_json(view.current().opening(&start(None, Some(4), "other")))["type"],
             "snapshot"
         );
         assert_eq!(
-            first_json(view.open(&start(None, Some(5), "e1")))["type"],
+            first_json(view.current().opening(&start(None, Some(5), "e1")))["type"],
             "snapshot",
             "a since from the future"
         );
         let event = ProductEvent::Removed { id: 1, seq: 6 };
         view.apply(&event, frame_bytes(&event));
         assert!(view.get(1).is_none());
-        match view.open(&start(None, Some(4), "e1")) {
+        match view.current().opening(&start(None, Some(4), "e1")) {
             Opening::Replay { since, upto, .. } => assert_eq!((since, upto), (4, 6)),
-            Opening::Ready { .. } => panic!("changes were missed: they must be replayed"),
+            Opening::Ready(_) => panic!("changes were missed: they must be replayed"),
         }
     }
 }

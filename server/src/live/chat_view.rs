@@ -47,35 +47,12 @@ impl View<Window> {
         View::new(Window::new(latest, complete, epoch.into()), pacing)
     }
 
-    /// A socket's first frames for `start` and the fan-out position they are as of: a resume
-    /// and the messages after `since` when the window holds them all (at most
-    /// [`RESUME_LIMIT`]), else the history.
-    pub fn open(&self, start: &SocketStart) -> (Bytes, u64) {
-        self.with_head(|window| {
-            match start
-                .resumes(&window.epoch)
-                .and_then(|since| window.after(since))
-            {
-                Some((since, missed)) => {
-                    let resume = encode_text(&frame_bytes(&ChatEvent::Resume { since }));
-                    let missed = missed.map(|message| {
-                        encode_text(&frame_bytes(&ChatEvent::Message {
-                            message: message.clone(),
-                        }))
-                    });
-                    frames::concat(std::iter::once(resume).chain(missed))
-                }
-                None => window.first_frame().clone(),
-            }
-        })
-    }
-
     /// Applies one committed message and publishes `frame`, the same message as the bytes
     /// every socket gets.
     pub fn apply(&self, message: ChatMessage, frame: Utf8Bytes) {
         let mut window = self.write();
         window.push(message);
-        self.events().publish(&frame);
+        self.publish(encode_text(&frame));
     }
 
     /// Replaces the window (after this instance lost track of some messages) and sends every
@@ -84,7 +61,7 @@ impl View<Window> {
         let mut window = self.write();
         let epoch = window.epoch.clone();
         *window = Window::new(latest, complete, epoch);
-        self.events().publish_encoded(window.first_frame().clone());
+        self.publish(window.first_frame().clone());
     }
 
     /// The last `limit` messages with an id below `before` (all when `None`), oldest first, or
@@ -109,6 +86,26 @@ impl View<Window> {
 }
 
 impl Window {
+    /// A socket's first frames for `start`: a resume and the messages after `since` when the
+    /// window holds them all (at most [`RESUME_LIMIT`]), else the history.
+    pub fn opening(&self, start: &SocketStart) -> Bytes {
+        match start
+            .resumes(&self.epoch)
+            .and_then(|since| self.after(since))
+        {
+            Some((since, missed)) => {
+                let resume = encode_text(&frame_bytes(&ChatEvent::Resume { since }));
+                let missed = missed.map(|message| {
+                    encode_text(&frame_bytes(&ChatEvent::Message {
+                        message: message.clone(),
+                    }))
+                });
+                frames::concat(std::iter::once(resume).chain(missed))
+            }
+            None => self.first_frame().clone(),
+        }
+    }
+
     fn new(latest: Vec<ChatMessage>, complete: bool, epoch: Arc<str>) -> Self {
         let mut messages = VecDeque::from(latest);
         let excess = messages.len().saturating_sub(WINDOW);
@@ -221,7 +218,7 @@ mod tests {
             since: Some(since),
             epoch: Some(epoch.into()),
         };
-        let (bytes, _) = view.open(&start);
+        let bytes = view.read().opening(&start);
         let mut frames = Vec::new();
         let mut rest = &bytes[..];
         while !rest.is_empty() {

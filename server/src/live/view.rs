@@ -1,13 +1,20 @@
-//! What both views share: state behind a lock held only for in-memory work, and the fan-out
-//! its changes are published to. A joining socket takes its first frame and its fan-out
-//! position under that lock, so it gets the state as of some change N and exactly the changes
-//! after N.
+//! What both views share: state behind a lock held only for in-memory work, the ring of the
+//! events its changes published, and the writers that send them. A joining socket takes its
+//! first frame and its ring position under that lock, so it gets the state as of some change
+//! N and exactly the changes after N.
+//!
+//! The state and the ring are built first (with the first frame every socket gets) and
+//! handed to the writers, which hold them strongly; [`View::join`] is the only way a socket
+//! gets in.
 
-use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard, Weak};
+use std::future::Future;
+use std::sync::{Arc, Mutex, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use bytes::Bytes;
+use tokio::net::TcpStream;
+use tungstenite::Utf8Bytes;
 
-use crate::fanout::{Fanout, Pacing};
+use crate::fanout::{encode_text, Feed, Mailbox, Pacing, Ring, Writers};
 
 /// A view's state: what it shows, and the frame a joining socket gets first.
 pub trait ViewState: Send + Sync + 'static {
@@ -15,54 +22,105 @@ pub trait ViewState: Send + Sync + 'static {
     fn first_frame(&self) -> &Bytes;
 }
 
-pub struct View<S> {
+/// The state and its events, shared by the view and its writers.
+struct Shared<S> {
     state: RwLock<S>,
-    events: Arc<Fanout>,
+    ring: Mutex<Ring>,
+}
+
+impl<S> Shared<S> {
+    fn ring(&self) -> std::sync::MutexGuard<'_, Ring> {
+        self.ring.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn read(&self) -> RwLockReadGuard<'_, S> {
+        self.state.read().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl<S: ViewState> Feed for Shared<S> {
+    fn head(&self) -> u64 {
+        self.ring().head()
+    }
+
+    fn since(&self, cursor: u64) -> (Vec<Bytes>, u64) {
+        let ring = self.ring();
+        ring.since(cursor).unwrap_or_else(|| ring.held())
+    }
+
+    fn resync(&self) -> (Bytes, u64) {
+        let state = self.read();
+        (state.first_frame().clone(), self.head())
+    }
+}
+
+pub struct View<S> {
+    shared: Arc<Shared<S>>,
+    writers: Writers,
 }
 
 impl<S: ViewState> View<S> {
     pub fn new(state: S, pacing: Pacing) -> Arc<Self> {
-        Arc::new_cyclic(|view: &Weak<View<S>>| {
-            let events = Fanout::new(pacing);
-            let view = view.clone();
-            // The fan-out resyncs a socket that fell behind with a fresh first frame.
-            events.set_first_frame(Box::new(move || {
-                view.upgrade()
-                    .map(|view| view.first_frame())
-                    .expect("a view outlives its fan-out's sockets")
-            }));
-            View {
-                state: RwLock::new(state),
-                events,
-            }
-        })
+        let shared = Arc::new(Shared {
+            state: RwLock::new(state),
+            ring: Mutex::new(Ring::new()),
+        });
+        let writers = Writers::spawn(shared.clone(), pacing);
+        Arc::new(View { shared, writers })
     }
 
-    /// The fan-out of this view's events, which joining sockets attach to.
-    pub fn events(&self) -> &Fanout {
-        &self.events
+    /// Lets a socket in: `open` decides, from the state now, what the socket gets first (a
+    /// snapshot, a history, a resume; it may still have to read the store, hence the future),
+    /// and the socket then gets every event published after that state. Returns the mailbox
+    /// its reader sends replies with.
+    pub async fn join<F>(&self, stream: Arc<TcpStream>, open: impl FnOnce(&S) -> F) -> Arc<Mailbox>
+    where
+        F: Future<Output = Bytes>,
+    {
+        let (first, cursor) = self.with_head(open);
+        let first = first.await;
+        self.writers.attach(stream, first, cursor)
     }
 
-    /// The first frame of the state now, and the fan-out position of the first change after
-    /// it: a socket gets the one, then every event from the other.
-    pub fn first_frame(&self) -> (Bytes, u64) {
-        let state = self.read();
-        (state.first_frame().clone(), self.events.head())
-    }
-
-    /// `f` of the state now, and the fan-out position of the first change after it, taken
-    /// under one lock: a socket that gets what `f` made, then every event from that position,
+    /// `f` of the state now, and the ring position of the first change after it, taken under
+    /// one lock: a socket that gets what `f` made, then every event from that position,
     /// misses nothing and gets nothing twice.
-    pub fn with_head<T>(&self, f: impl FnOnce(&S) -> T) -> (T, u64) {
+    fn with_head<T>(&self, f: impl FnOnce(&S) -> T) -> (T, u64) {
         let state = self.read();
-        (f(&state), self.events.head())
+        (f(&state), self.shared.head())
+    }
+
+    /// Publishes an event that is not a change of the state (presence), to every socket.
+    pub fn announce(&self, frame: &Utf8Bytes) {
+        self.publish(encode_text(frame));
+    }
+
+    /// Closes every socket with code 1001 and returns when all are closed.
+    pub async fn shut_down(&self) {
+        self.writers.shut_down().await;
+    }
+
+    /// Frames written so far, and the system calls that wrote them.
+    pub fn written(&self) -> (u64, u64) {
+        self.writers.written()
     }
 
     pub(super) fn read(&self) -> RwLockReadGuard<'_, S> {
-        self.state.read().unwrap_or_else(PoisonError::into_inner)
+        self.shared.read()
     }
 
+    /// The state, to change it: whoever changes it publishes the change while holding this, so
+    /// events enter the ring in the order the changes were applied.
     pub(super) fn write(&self) -> RwLockWriteGuard<'_, S> {
-        self.state.write().unwrap_or_else(PoisonError::into_inner)
+        self.shared
+            .state
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Appends one encoded event to the ring and wakes the writers.
+    pub(super) fn publish(&self, encoded: Bytes) {
+        self.shared.ring().push(encoded);
+        self.writers.wake();
     }
 }

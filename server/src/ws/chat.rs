@@ -3,12 +3,12 @@
 use std::net::IpAddr;
 use std::sync::Arc;
 
-use bytes::Bytes;
+use tokio::net::TcpStream;
 use tungstenite::Utf8Bytes;
 
 use super::connection::Channel;
 use crate::chat_room::ChatRoom;
-use crate::fanout::{Fanout, Mailbox};
+use crate::fanout::Mailbox;
 use crate::guard::chat_limit::ChatLimit;
 use crate::live::frame_bytes;
 use crate::presence::Presence;
@@ -27,12 +27,8 @@ pub struct ChatChannel {
 }
 
 impl Channel for ChatChannel {
-    async fn open(&self) -> (Bytes, u64) {
-        self.chat.open(&self.start)
-    }
-
-    fn events(&self) -> &Fanout {
-        self.chat.events()
+    async fn join(&self, stream: Arc<TcpStream>) -> Arc<Mailbox> {
+        self.chat.join(stream, &self.start).await
     }
 
     /// One more in the chat; the newcomer learns how many right after its history.

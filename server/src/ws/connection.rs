@@ -16,7 +16,7 @@ use tungstenite::protocol::{Role, WebSocketConfig, WebSocketContext};
 use tungstenite::{Message, Utf8Bytes};
 
 use crate::config::SocketLimits;
-use crate::fanout::{encode_text, frames, End, Fanout, Mailbox};
+use crate::fanout::{encode_text, frames, End, Mailbox};
 use crate::guard::bucket::{Bucket, Rate};
 use crate::guard::sockets::SocketSlot;
 use crate::live::frame_bytes;
@@ -31,11 +31,9 @@ const READ_BUFFER: usize = 256;
 
 /// What a socket endpoint serves.
 pub trait Channel: Send + Sync + 'static {
-    /// The first frames (snapshot or history, or a resume and what was missed; encoded) and
-    /// the fan-out position they are as of.
-    fn open(&self) -> impl Future<Output = (Bytes, u64)> + Send;
-    /// The fan-out the socket joins.
-    fn events(&self) -> &Fanout;
+    /// Lets the socket in: from then on it is written its first frames (snapshot or history,
+    /// or a resume and what was missed), then every event. Returns its mailbox.
+    fn join(&self, stream: Arc<TcpStream>) -> impl Future<Output = Arc<Mailbox>> + Send;
     /// Carries out one client frame; returns the error frame for this client alone, if any.
     fn handle(&self, text: &str) -> impl Future<Output = Option<Utf8Bytes>> + Send;
     /// The socket joined (after its first frame was queued).
@@ -55,8 +53,7 @@ pub async fn serve(
 ) {
     tracing::info!(socket = name, "cliente conectado");
     let stream = Arc::new(stream);
-    let (first, cursor) = channel.open().await;
-    let mailbox = channel.events().attach(stream.clone(), first, cursor);
+    let mailbox = channel.join(stream.clone()).await;
     channel.joined(&mailbox);
     let end = read(&stream, already_read, &mailbox, &channel, limits).await;
     mailbox.release();

@@ -3,12 +3,12 @@
 
 use std::sync::Arc;
 
-use bytes::Bytes;
+use tokio::net::TcpStream;
 use tungstenite::Utf8Bytes;
 
 use super::connection::Channel;
 use crate::catalog::Catalog;
-use crate::fanout::Fanout;
+use crate::fanout::Mailbox;
 use crate::live::frame_bytes;
 use app::domain::access::STAFF_ONLY;
 use app::domain::Invalid;
@@ -23,12 +23,8 @@ pub struct ProductsChannel {
 }
 
 impl Channel for ProductsChannel {
-    async fn open(&self) -> (Bytes, u64) {
-        self.catalog.open(&self.start).await
-    }
-
-    fn events(&self) -> &Fanout {
-        self.catalog.events()
+    async fn join(&self, stream: Arc<TcpStream>) -> Arc<Mailbox> {
+        self.catalog.join(stream, &self.start).await
     }
 
     async fn handle(&self, text: &str) -> Option<Utf8Bytes> {
