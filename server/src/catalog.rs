@@ -13,7 +13,7 @@ use tungstenite::Utf8Bytes;
 
 use crate::fanout::{encode_text, frames, Mailbox};
 use crate::live::{resume_frame, CatalogView, Opening, ProductList};
-use crate::store::{ImportRow, Imported, Store, StoreError};
+use crate::store::{ImportRow, Imported, NotReady, Store, StoreError};
 use app::domain::{NewProduct, Product, ProductChanges, ProductId};
 use app::protocol::SocketStart;
 
@@ -61,6 +61,11 @@ impl Catalog {
     /// The catalog as of the last change applied here.
     pub fn current(&self) -> ProductList {
         self.view.current()
+    }
+
+    /// Whether changes can be made through this instance now (see `/readyz`).
+    pub async fn readiness(&self) -> Result<(), NotReady> {
+        self.store.readiness().await
     }
 
     pub async fn create(&self, new: NewProduct) -> Result<Product, StoreError> {

@@ -240,6 +240,11 @@ async fn home_page_is_server_rendered_and_health_answers() {
     );
     assert!(!html.contains("<script>alert(1)"));
     assert_eq!(server.get("/healthz").await.0, 200);
+    assert_eq!(
+        server.get("/readyz").await,
+        (200, serde_json::json!({"status": "ready"})),
+        "the store answers: ready"
+    );
     let missing = server
         .http
         .get(server.url("/no-such-page"))

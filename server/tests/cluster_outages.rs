@@ -80,8 +80,20 @@ async fn the_database_stopped_gives_503s_then_everything_recovers_by_itself() {
         assert_eq!(on_b.next_change().await, added);
     }
     let (mut chat_b, _) = joined(&b, "/ws/chat").await;
+    assert_eq!(a.get("/readyz").await.0, 200);
 
     cluster.stop();
+    let stopped = Instant::now();
+    let (status, body) = readyz_until(&b, 503).await;
+    assert!(
+        stopped.elapsed() < Duration::from_secs(10),
+        "not ready within 10 s of the database stopping: {:?}",
+        stopped.elapsed()
+    );
+    assert!(
+        body["error"].as_str().is_some_and(|e| !e.is_empty()),
+        "{status} {body}"
+    );
     let asked = Instant::now();
     let (status, body) = a.post_json("/api/products", &product(2)).await;
     assert_eq!(status, 503, "{body}");
@@ -112,6 +124,8 @@ async fn the_database_stopped_gives_503s_then_everything_recovers_by_itself() {
     );
 
     cluster.start_again();
+    readyz_until(&a, 200).await;
+    readyz_until(&b, 200).await;
     let made = created_eventually(&a, &product(4)).await;
     let added = json!({"type": "added", "product": made});
     assert_eq!(on_a.next_change().await, added);
@@ -124,6 +138,19 @@ async fn the_database_stopped_gives_503s_then_everything_recovers_by_itself() {
         .await;
     assert_eq!(status, 201);
     assert_eq!(chat_b.next_change().await["message"], said);
+}
+
+/// Asks `/readyz` until it answers `status` (within 30 s): the status and the body.
+async fn readyz_until(server: &TestServer, status: u16) -> (u16, serde_json::Value) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let (got, body) = server.get("/readyz").await;
+        if got == status {
+            return (got, body);
+        }
+        assert!(Instant::now() < deadline, "/readyz still {got}: {body}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
 
 #[tokio::test]

@@ -5,6 +5,7 @@ mod catalog_files;
 mod editor;
 mod forms;
 pub mod guards;
+mod health;
 mod home;
 mod login;
 mod messages;
@@ -16,7 +17,7 @@ use std::sync::Arc;
 
 use axum::http::request::Parts;
 use axum::routing::{any, get, post};
-use axum::{Extension, Json, Router};
+use axum::{Extension, Router};
 use leptos::prelude::{provide_context, use_context};
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use tower_http::compression::CompressionLayer;
@@ -86,10 +87,8 @@ pub fn router(state: AppState, hosts: AllowedHosts) -> Router {
         )
         .route("/login", post(login::log_in))
         .route("/logout", post(login::log_out))
-        .route(
-            "/healthz",
-            get(|| async { Json(serde_json::json!({"status": "ok"})) }),
-        )
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
         .leptos_routes_with_context(&state, leptos_pages, page_data, shell)
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(
             app::shell,

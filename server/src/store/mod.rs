@@ -37,6 +37,15 @@ pub enum StoreError {
     Unavailable(String),
 }
 
+/// Why this instance cannot serve writes right now (see `/readyz`).
+#[derive(Debug)]
+pub enum NotReady {
+    /// The database does not answer (what it said).
+    Database(String),
+    /// This instance has not caught up with the shared change log for this long.
+    Behind(std::time::Duration),
+}
+
 /// Why start-up could not use the stored data. Never papered over with an empty store.
 #[derive(Debug, thiserror::Error)]
 #[error("cannot load {}{}: {reason}", path.display(), line.map(|l| format!(" (line {l})")).unwrap_or_default())]
@@ -131,6 +140,9 @@ pub trait Store: Send + Sync + 'static {
     /// Reports that this instance has `here` chat sockets open and returns how many are open
     /// on every instance sharing the store.
     async fn presence(&self, here: u64) -> Result<u64, StoreError>;
+    /// Whether this instance can serve writes now: its database answers and (with several
+    /// instances) it is caught up with the change log.
+    async fn readiness(&self) -> Result<(), NotReady>;
 }
 
 impl From<sqlx::Error> for StoreError {

@@ -42,32 +42,42 @@ pub trait Channel: Send + Sync + 'static {
     fn left(&self) {}
 }
 
-pub async fn serve(
-    stream: TcpStream,
-    already_read: Bytes,
-    name: &'static str,
-    channel: impl Channel,
-    limits: SocketLimits,
-    // Held for as long as the socket is open (see `guard::sockets`).
-    _slot: SocketSlot,
-) {
-    tracing::info!(socket = name, "cliente conectado");
+/// What a socket's task holds besides its stream, boxed: a future keeps an async fn's
+/// arguments twice (as given, and as the locals they are moved into), and the closure that
+/// starts it once more, so one pointer instead of these values saves about 300 bytes on each
+/// of ten thousand idle sockets (measured with the bench: 4.73 KiB per socket before).
+pub struct Socket<C> {
+    /// The endpoint's name, for the log.
+    pub name: &'static str,
+    pub channel: C,
+    pub limits: SocketLimits,
+    /// Held for as long as the socket is open (see `guard::sockets`).
+    #[expect(
+        dead_code,
+        reason = "held, never read: dropping it frees the client's slot"
+    )]
+    pub slot: SocketSlot,
+}
+
+pub async fn serve(stream: TcpStream, already_read: Bytes, socket: Box<Socket<impl Channel>>) {
+    tracing::info!(socket = socket.name, "cliente conectado");
     let stream = Arc::new(stream);
+    let channel = &socket.channel;
     let mailbox = channel.join(stream.clone()).await;
     channel.joined(&mailbox);
-    let end = read(&stream, already_read, &mailbox, &channel, limits).await;
+    let end = read(&stream, already_read, &mailbox, &socket).await;
     mailbox.release();
     channel.left();
-    tracing::info!(socket = name, reason = ?end, "cliente desconectado");
+    tracing::info!(socket = socket.name, reason = ?end, "cliente desconectado");
 }
 
 async fn read(
     stream: &TcpStream,
     already_read: Bytes,
     mailbox: &Mailbox,
-    channel: &impl Channel,
-    limits: SocketLimits,
+    socket: &Socket<impl Channel>,
 ) -> End {
+    let (channel, limits) = (&socket.channel, socket.limits);
     let config = WebSocketConfig::default()
         .read_buffer_size(READ_BUFFER)
         .write_buffer_size(0)

@@ -17,6 +17,7 @@ use crate::routes::guards::Client;
 use crate::routes::query::{limit, number, text, Params};
 use crate::state::AppState;
 use app::protocol::SocketStart;
+use connection::Socket;
 use handshake::Upgrade;
 
 /// The socket's right to change the catalog is decided once, from the upgrade request (its
@@ -34,10 +35,14 @@ pub async fn products(
         catalog: state.catalog,
         start: socket_start(&params)?,
     };
-    let limits = state.sockets;
-    Ok(upgrade.on_upgrade(move |stream, already_read| {
-        connection::serve(stream, already_read, "products", channel, limits, slot)
-    }))
+    let socket = Box::new(Socket {
+        name: "products",
+        channel,
+        limits: state.sockets,
+        slot,
+    });
+    Ok(upgrade
+        .on_upgrade(move |stream, already_read| connection::serve(stream, already_read, socket)))
 }
 
 pub async fn chat(
@@ -54,10 +59,14 @@ pub async fn chat(
         client,
         limit: state.chat_limit,
     };
-    let limits = state.sockets;
-    Ok(upgrade.on_upgrade(move |stream, already_read| {
-        connection::serve(stream, already_read, "chat", channel, limits, slot)
-    }))
+    let socket = Box::new(Socket {
+        name: "chat",
+        channel,
+        limits: state.sockets,
+        slot,
+    });
+    Ok(upgrade
+        .on_upgrade(move |stream, already_read| connection::serve(stream, already_read, socket)))
 }
 
 /// One more open socket for `client`, or `429` when it holds `MAX_SOCKETS_PER_CLIENT`.

@@ -43,6 +43,7 @@ const APPLY_WAIT: Duration = Duration::from_secs(5);
 pub struct Follower {
     wake: Arc<Notify>,
     applied: watch::Receiver<i64>,
+    caught_up: watch::Receiver<Instant>,
 }
 
 impl Follower {
@@ -50,15 +51,26 @@ impl Follower {
     pub fn start(options: PgConnectOptions, views: Views, head: i64) -> Follower {
         let wake = Arc::new(Notify::new());
         let (applied_tx, applied) = watch::channel(head);
+        let (caught_up_tx, caught_up) = watch::channel(Instant::now());
         tokio::spawn(listen(options.clone(), wake.clone()));
         let reader = Reader {
             options,
             views,
             applied: head,
             published: applied_tx,
+            caught_up: caught_up_tx,
         };
         tokio::spawn(reader.run(wake.clone()));
-        Follower { wake, applied }
+        Follower {
+            wake,
+            applied,
+            caught_up,
+        }
+    }
+
+    /// How long ago the reader last had every change in the log applied.
+    pub fn since_caught_up(&self) -> Duration {
+        self.caught_up.borrow().elapsed()
     }
 
     /// Returns once change `seq` has been applied here, or after [`APPLY_WAIT`].
@@ -123,6 +135,8 @@ struct Reader {
     /// The last change applied to the views.
     applied: i64,
     published: watch::Sender<i64>,
+    /// When it last found nothing more in the log.
+    caught_up: watch::Sender<Instant>,
 }
 
 impl Reader {
@@ -150,7 +164,10 @@ impl Reader {
                 Err(_) => Some(format!("no answer within {} s", ATTEMPT_TIMEOUT.as_secs())),
             };
             match failure {
-                None => backoff.reset(),
+                None => {
+                    backoff.reset();
+                    self.caught_up.send_replace(Instant::now());
+                }
                 Some(problem) => {
                     // Whatever state the connection is in, start over with a new one.
                     connection = None;

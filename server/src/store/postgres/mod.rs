@@ -20,7 +20,7 @@ use std::time::Duration;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{ConnectOptions, Connection, PgPool};
 
-use super::{examples, ImportRow, Imported, Store, StoreError};
+use super::{examples, ImportRow, Imported, NotReady, Store, StoreError};
 use crate::live::{Loaded, Views};
 use app::domain::{ChatMessage, MessageDraft, NewProduct, Product, ProductChanges, ProductId};
 use follower::Follower;
@@ -36,6 +36,11 @@ const OPERATION_TIMEOUT: Duration = Duration::from_secs(8);
 const IMPORT_TIMEOUT: Duration = Duration::from_secs(120);
 /// Connections for requests (the follower has its own two).
 const POOL_SIZE: u32 = 16;
+/// How long `/readyz` waits for the database.
+const READY_TIMEOUT: Duration = Duration::from_secs(2);
+/// How long the follower may go without catching up with the log before this instance says
+/// it is not ready (it reads the log at least every second when all is well).
+const READY_LAG: Duration = Duration::from_secs(5);
 
 pub struct PgStore {
     pool: PgPool,
@@ -216,5 +221,24 @@ impl Store for PgStore {
 
     async fn presence(&self, here: u64) -> Result<u64, StoreError> {
         bounded(writes::presence(&self.pool, &self.instance, here)).await
+    }
+
+    /// The pool answers within [`READY_TIMEOUT`], and the follower caught up with the
+    /// log within [`READY_LAG`].
+    async fn readiness(&self) -> Result<(), NotReady> {
+        match tokio::time::timeout(READY_TIMEOUT, sqlx::query("SELECT 1").execute(&self.pool)).await
+        {
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => return Err(NotReady::Database(e.to_string())),
+            Err(_) => {
+                let waited = READY_TIMEOUT.as_secs();
+                return Err(NotReady::Database(format!("no answer within {waited} s")));
+            }
+        }
+        let behind = self.follower.since_caught_up();
+        if behind > READY_LAG {
+            return Err(NotReady::Behind(behind));
+        }
+        Ok(())
     }
 }

@@ -24,7 +24,7 @@ use sqlx::types::Json;
 use sqlx::{ConnectOptions, SqliteConnection};
 use tokio::sync::Mutex;
 
-use super::{examples, sql, ImportRow, Imported, LoadError, Store, StoreError};
+use super::{examples, sql, ImportRow, Imported, LoadError, NotReady, Store, StoreError};
 use crate::live::{frame_bytes, Loaded, Views, CHAT_WINDOW};
 use app::domain::{ChatMessage, MessageDraft, NewProduct, Product, ProductChanges, ProductId};
 use app::protocol::{ChatEvent, ProductEvent};
@@ -388,5 +388,15 @@ impl Store for SqliteStore {
     /// One instance: its count is the total.
     async fn presence(&self, here: u64) -> Result<u64, StoreError> {
         Ok(here)
+    }
+
+    /// The database file answers a query (the process applies its own changes, so it is
+    /// always caught up).
+    async fn readiness(&self) -> Result<(), NotReady> {
+        sqlx::query("SELECT 1")
+            .execute(&self.readers)
+            .await
+            .map(drop)
+            .map_err(|e| NotReady::Database(e.to_string()))
     }
 }
