@@ -1,12 +1,6 @@
-//! Settings from the environment, each with a default that runs the app locally:
-//! `HOST` (127.0.0.1), `PORT` (8080), `DATA_DIR` (./data), `DATABASE_URL` (none: files in
-//! `DATA_DIR`; set, PostgreSQL), `SEED_EXAMPLES` (true), `STAFF_PASSWORD` (none: everyone may
-//! change the catalog), the
-//! socket limits `WS_FRAMES_PER_SEC` (50) and `WS_FRAME_BURST` (100), the fan-out's
-//! `FANOUT_REST_RATIO` (0.5, see `fanout::Pacing`), the limits against abuse
-//! (`TRUSTED_PROXIES`, `ALLOWED_HOSTS`, `COOKIE_SECURE`, `CHAT_MESSAGES_PER_SEC`,
-//! `CHAT_MESSAGES_BURST`, `MAX_SOCKETS_PER_CLIENT`; see `guard`), and the usual
-//! `LEPTOS_*` variables cargo-leptos sets (site root, output name).
+//! The settings as the server uses them, built from [`Settings`] (the flags and environment
+//! variables, see `settings`) and the usual `LEPTOS_*` variables cargo-leptos sets (site
+//! root, output name).
 
 use std::net::IpAddr;
 use std::path::PathBuf;
@@ -15,6 +9,7 @@ use leptos::config::LeptosOptions;
 
 use crate::fanout::Pacing;
 use crate::guard::bucket::Rate;
+use crate::settings::Settings;
 
 pub struct Config {
     /// Host name or address to listen on, and the port.
@@ -62,97 +57,47 @@ pub struct SocketLimits {
 const OUTPUT_NAME: &str = "tiempo_real";
 
 impl Config {
-    pub fn from_env() -> Result<Config, String> {
+    /// What the server uses of `settings`; the error names a bad `LEPTOS_*` setting.
+    pub fn new(settings: Settings) -> Result<Config, String> {
         let mut leptos = leptos::config::get_configuration(None)
             .map_err(|e| format!("invalid LEPTOS_* settings: {e}"))?
             .leptos_options;
         if leptos.output_name.is_empty() {
             leptos.output_name = OUTPUT_NAME.into();
         }
-        let host = var("HOST").unwrap_or_else(|| "127.0.0.1".into());
-        let port: u16 = match var("PORT") {
-            Some(port) => port
-                .parse()
-                .map_err(|_| format!("PORT is not a port number: {port}"))?,
-            None => 8080,
+        let non_empty = |list: Vec<String>| {
+            let list: Vec<String> = list
+                .into_iter()
+                .map(|item| item.trim().to_string())
+                .filter(|item| !item.is_empty())
+                .collect();
+            (!list.is_empty()).then_some(list)
         };
         Ok(Config {
-            host,
-            port,
-            data_dir: var("DATA_DIR").unwrap_or_else(|| "./data".into()).into(),
-            database_url: var("DATABASE_URL"),
-            seed_examples: flag("SEED_EXAMPLES", true)?,
-            staff_password: std::env::var("STAFF_PASSWORD")
-                .ok()
-                .filter(|p| !p.is_empty()),
+            host: settings.host,
+            port: settings.port,
+            data_dir: settings.data_dir,
+            database_url: settings.database_url,
+            seed_examples: settings.seed_examples,
+            staff_password: settings.staff_password,
             leptos,
             pacing: Pacing {
-                rest_ratio: number("FANOUT_REST_RATIO", 0.5, 0.0)?,
+                rest_ratio: settings.fanout_rest_ratio,
             },
             sockets: SocketLimits {
-                frames_per_sec: number("WS_FRAMES_PER_SEC", 50.0, 0.01)?,
-                burst: number("WS_FRAME_BURST", 100.0, 1.0)?,
+                frames_per_sec: settings.ws_frames_per_sec,
+                burst: settings.ws_frame_burst,
             },
             limits: AbuseLimits {
-                trusted_proxies: list("TRUSTED_PROXIES")?
-                    .unwrap_or_default()
-                    .iter()
-                    .map(|raw| {
-                        raw.parse()
-                            .map_err(|_| format!("TRUSTED_PROXIES: {raw:?} is not an IP address"))
-                    })
-                    .collect::<Result<_, _>>()?,
-                allowed_hosts: list("ALLOWED_HOSTS")?,
-                cookie_secure: flag("COOKIE_SECURE", false)?,
+                trusted_proxies: settings.trusted_proxies,
+                allowed_hosts: non_empty(settings.allowed_hosts),
+                cookie_secure: settings.cookie_secure,
                 chat: Rate {
-                    per_sec: number("CHAT_MESSAGES_PER_SEC", 5.0, 0.001)?,
-                    burst: number("CHAT_MESSAGES_BURST", 20.0, 1.0)?,
+                    per_sec: settings.chat_messages_per_sec,
+                    burst: settings.chat_messages_burst,
                 },
-                sockets_per_client: number("MAX_SOCKETS_PER_CLIENT", 200.0, 1.0)?
-                    .min(u32::MAX as f64) as u32,
+                sockets_per_client: settings.max_sockets_per_client,
             },
         })
-    }
-}
-
-fn var(name: &str) -> Option<String> {
-    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
-}
-
-/// A comma-separated list setting; `None` when absent.
-fn list(name: &str) -> Result<Option<Vec<String>>, String> {
-    let Some(raw) = var(name) else {
-        return Ok(None);
-    };
-    let items: Vec<String> = raw
-        .split(',')
-        .map(str::trim)
-        .filter(|item| !item.is_empty())
-        .map(String::from)
-        .collect();
-    if items.is_empty() {
-        return Err(format!("{name} must list at least one value"));
-    }
-    Ok(Some(items))
-}
-
-fn flag(name: &str, default: bool) -> Result<bool, String> {
-    match var(name).as_deref().map(str::to_ascii_lowercase).as_deref() {
-        None => Ok(default),
-        Some("1" | "true" | "yes" | "on") => Ok(true),
-        Some("0" | "false" | "no" | "off") => Ok(false),
-        Some(other) => Err(format!("{name} must be true or false, not {other}")),
-    }
-}
-
-/// A number setting of at least `min`.
-fn number(name: &str, default: f64, min: f64) -> Result<f64, String> {
-    match var(name) {
-        None => Ok(default),
-        Some(raw) => raw
-            .parse::<f64>()
-            .ok()
-            .filter(|n| n.is_finite() && *n >= min)
-            .ok_or_else(|| format!("{name} must be a number of at least {min}, not {raw}")),
     }
 }

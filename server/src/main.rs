@@ -1,5 +1,5 @@
 //! tiempo real's server: the product catalog and the chat, over HTTP, WebSockets and
-//! server-rendered pages. See `config` for the environment it reads.
+//! server-rendered pages. See `settings` for its flags and environment variables (`--help`).
 
 // Leptos views are deeply nested types; the page tree needs more than the default 128.
 #![recursion_limit = "256"]
@@ -16,6 +16,7 @@ mod http;
 mod live;
 mod presence;
 mod routes;
+mod settings;
 mod start_error;
 mod state;
 mod store;
@@ -36,22 +37,28 @@ use crate::guard::hosts::AllowedHosts;
 use crate::guard::sockets::SocketSlots;
 use crate::live::Views;
 use crate::presence::Presence;
+use crate::settings::{LogFormat, Settings};
 use crate::start_error::StartError;
 use crate::state::AppState;
 use crate::store::{PgStore, SqliteStore, Store};
 
 fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| EnvFilter::new("info,tower_http=warn")),
-        )
-        .init();
+    // Before any thread starts (it may change the environment); exits 2 on a bad value.
+    let settings = Settings::from_args_and_env();
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("info,tower_http=warn"));
+    match settings.log_format {
+        LogFormat::Text => tracing_subscriber::fmt().with_env_filter(filter).init(),
+        LogFormat::Json => tracing_subscriber::fmt()
+            .json()
+            .with_env_filter(filter)
+            .init(),
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .expect("the tokio runtime starts");
-    match runtime.block_on(run()) {
+    match runtime.block_on(run(settings)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(problem) => {
             tracing::error!("{problem}");
@@ -61,8 +68,8 @@ fn main() -> ExitCode {
     }
 }
 
-async fn run() -> Result<(), StartError> {
-    let config = Config::from_env().map_err(StartError::Settings)?;
+async fn run(settings: Settings) -> Result<(), StartError> {
+    let config = Config::new(settings).map_err(StartError::Settings)?;
     // Every socket is a file descriptor: the usual soft limit of 1024 would cap the clients.
     match rlimit::increase_nofile_limit(u64::MAX) {
         Ok(limit) => tracing::debug!(limit, "open-file limit"),

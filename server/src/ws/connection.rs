@@ -61,33 +61,37 @@ pub struct Socket<C> {
 
 pub async fn serve(stream: TcpStream, already_read: Bytes, socket: Box<Socket<impl Channel>>) {
     tracing::info!(socket = socket.name, "cliente conectado");
+    // Made before the first wait, so the future holds the context and not those bytes too.
+    let mut context = websocket(already_read);
     let stream = Arc::new(stream);
     let channel = &socket.channel;
     let mailbox = channel.join(stream.clone()).await;
     channel.joined(&mailbox);
-    let end = read(&stream, already_read, &mailbox, &socket).await;
+    let end = read(&stream, &mut context, &mailbox, &socket).await;
     mailbox.release();
     channel.left();
     tracing::info!(socket = socket.name, reason = ?end, "cliente desconectado");
 }
 
-async fn read(
-    stream: &TcpStream,
-    already_read: Bytes,
-    mailbox: &Mailbox,
-    socket: &Socket<impl Channel>,
-) -> End {
-    let (channel, limits) = (&socket.channel, socket.limits);
+/// The server side of a WebSocket whose client already sent `already_read`. Those bytes may
+/// be a slice of the HTTP connection's whole read buffer: they are copied, and that buffer is
+/// let go rather than held for the life of the socket.
+fn websocket(already_read: Bytes) -> WebSocketContext {
     let config = WebSocketConfig::default()
         .read_buffer_size(READ_BUFFER)
         .write_buffer_size(0)
         .max_message_size(Some(MAX_MESSAGE))
         .max_frame_size(Some(MAX_MESSAGE));
-    let mut context =
-        WebSocketContext::from_partially_read(already_read.to_vec(), Role::Server, Some(config));
-    // Those bytes may be a slice of the HTTP connection's whole read buffer: let it go now
-    // rather than hold it for the life of the socket.
-    drop(already_read);
+    WebSocketContext::from_partially_read(already_read.to_vec(), Role::Server, Some(config))
+}
+
+async fn read(
+    stream: &TcpStream,
+    context: &mut WebSocketContext,
+    mailbox: &Mailbox,
+    socket: &Socket<impl Channel>,
+) -> End {
+    let (channel, limits) = (&socket.channel, socket.limits);
     let mut io = Io { stream, mailbox };
     let mut budget = Bucket::new(Rate {
         per_sec: limits.frames_per_sec,

@@ -1,0 +1,161 @@
+//! Every setting, as a flag and as an environment variable (clap with its `env` feature), so
+//! `server --help` lists them all with their variables and defaults, and a bad value stops
+//! the server at once naming the setting (exit code 2). An empty variable counts as unset.
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+
+use clap::builder::BoolishValueParser;
+use clap::{ArgAction, Parser, ValueEnum};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "server",
+    about = "tiempo real: el catálogo en vivo y el chat",
+    long_about = None,
+    after_help = "Also read from the environment: RUST_LOG (the log filter, default \"info\") and \
+                  LEPTOS_SITE_ROOT (where the built JS, WASM and CSS are, default target/site)."
+)]
+pub struct Settings {
+    /// Address or host name to listen on.
+    #[arg(long, env = "HOST", default_value = "127.0.0.1")]
+    pub host: String,
+    /// Port (0: any free one; the log line "escuchando en" says which).
+    #[arg(long, env = "PORT", default_value_t = 8080)]
+    pub port: u16,
+    /// Where the SQLite database lives.
+    #[arg(long, env = "DATA_DIR", default_value = "./data")]
+    pub data_dir: PathBuf,
+    /// postgres://USER@HOST:PORT/DB: keep everything in PostgreSQL instead (several instances
+    /// can share it).
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
+    /// Only staff may change the catalog; without it everyone may.
+    #[arg(long, env = "STAFF_PASSWORD", hide_env_values = true)]
+    pub staff_password: Option<String>,
+    /// A brand-new store starts with three example products.
+    #[arg(long, env = "SEED_EXAMPLES", default_value = "true", value_parser = BoolishValueParser::new(), action = ArgAction::Set)]
+    pub seed_examples: bool,
+    /// Frames one socket may send per second, sustained.
+    #[arg(long, env = "WS_FRAMES_PER_SEC", default_value = "50", value_parser = at_least(0.01))]
+    pub ws_frames_per_sec: f64,
+    /// Frames one socket may send at once above that rate.
+    #[arg(long, env = "WS_FRAME_BURST", default_value = "100", value_parser = at_least(1.0))]
+    pub ws_frame_burst: f64,
+    /// Chat messages per client per second, HTTP and sockets together.
+    #[arg(long, env = "CHAT_MESSAGES_PER_SEC", default_value = "5", value_parser = at_least(0.001))]
+    pub chat_messages_per_sec: f64,
+    /// Chat messages one client may send at once above that rate.
+    #[arg(long, env = "CHAT_MESSAGES_BURST", default_value = "20", value_parser = at_least(1.0))]
+    pub chat_messages_burst: f64,
+    /// Open sockets per client.
+    #[arg(long, env = "MAX_SOCKETS_PER_CLIENT", default_value_t = 200, value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_sockets_per_client: u32,
+    /// Comma-separated addresses of proxies whose X-Forwarded-For names the client.
+    #[arg(long, env = "TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxies: Vec<IpAddr>,
+    /// Comma-separated host names served; without it a loopback server serves only loopback
+    /// names.
+    #[arg(long, env = "ALLOWED_HOSTS", value_delimiter = ',')]
+    pub allowed_hosts: Vec<String>,
+    /// Mark the staff session cookie Secure (when users reach the site over HTTPS).
+    #[arg(long, env = "COOKIE_SECURE", default_value = "false", value_parser = BoolishValueParser::new(), action = ArgAction::Set)]
+    pub cookie_secure: bool,
+    /// How long a socket writer rests after each pass, relative to the pass (0: never).
+    #[arg(long, env = "FANOUT_REST_RATIO", default_value = "0.5", value_parser = at_least(0.0))]
+    pub fanout_rest_ratio: f64,
+    /// Log lines as text for people, or one JSON object per line for collectors.
+    #[arg(long, env = "LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// The variables above: an empty one is taken as unset (as a shell's `PORT= server` means).
+const VARIABLES: &[&str] = &[
+    "HOST",
+    "PORT",
+    "DATA_DIR",
+    "DATABASE_URL",
+    "STAFF_PASSWORD",
+    "SEED_EXAMPLES",
+    "WS_FRAMES_PER_SEC",
+    "WS_FRAME_BURST",
+    "CHAT_MESSAGES_PER_SEC",
+    "CHAT_MESSAGES_BURST",
+    "MAX_SOCKETS_PER_CLIENT",
+    "TRUSTED_PROXIES",
+    "ALLOWED_HOSTS",
+    "COOKIE_SECURE",
+    "FANOUT_REST_RATIO",
+    "LOG_FORMAT",
+];
+
+impl Settings {
+    /// The settings from the command line and the environment; on a bad value, prints what is
+    /// wrong and exits with code 2 (`--help` prints them all and exits 0).
+    ///
+    /// Call it before any thread starts: it removes the empty variables it reads.
+    pub fn from_args_and_env() -> Settings {
+        for name in VARIABLES {
+            if std::env::var_os(name).is_some_and(|value| value.to_string_lossy().trim().is_empty())
+            {
+                std::env::remove_var(name);
+            }
+        }
+        Settings::parse()
+    }
+}
+
+/// A value parser for a number of at least `min`.
+fn at_least(min: f64) -> impl Fn(&str) -> Result<f64, String> + Clone + Send + Sync + 'static {
+    move |raw| {
+        raw.trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|n| n.is_finite() && *n >= min)
+            .ok_or_else(|| format!("must be a number of at least {min}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_definition_is_consistent_and_every_variable_is_listed() {
+        Settings::command().debug_assert();
+        let named: Vec<String> = Settings::command()
+            .get_arguments()
+            .filter_map(|arg| arg.get_env())
+            .map(|env| env.to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(named, VARIABLES);
+    }
+
+    #[test]
+    fn flags_parse_with_their_defaults() {
+        let settings = Settings::try_parse_from([
+            "server",
+            "--port",
+            "9000",
+            "--trusted-proxies",
+            "10.0.0.1,10.0.0.2",
+        ])
+        .unwrap();
+        assert_eq!(settings.port, 9000);
+        assert_eq!(settings.trusted_proxies.len(), 2);
+        assert!(settings.seed_examples);
+        assert_eq!(settings.log_format, LogFormat::Text);
+        let refused = Settings::try_parse_from(["server", "--fanout-rest-ratio=-1"]).unwrap_err();
+        assert!(
+            refused.to_string().contains("--fanout-rest-ratio"),
+            "{refused}"
+        );
+    }
+}
