@@ -129,3 +129,28 @@ test("a newcomer sees the history, also after a restart, and can load older mess
   await expect(messages(page).first().locator(".msg-text")).toHaveText("mensaje 1");
   await expect(page.getByRole("button", { name: "ver anteriores" })).toHaveCount(0);
 });
+
+for (const viewport of [
+  { width: 360, height: 740 },
+  { width: 390, height: 844 },
+]) {
+  for (const path of ["/chat", "/realtimeproducts"]) {
+    test(`the logged-in chat fits a ${viewport.width}x${viewport.height} phone on ${path}`, async ({ browser }) => {
+      await postMessage("alguien.con.un.email.bastante.largo@ejemplo-de-dominio.com.ar", "x".repeat(120));
+      const page = await (await browser.newContext({ viewport })).newPage();
+      await page.goto(server.url + path);
+      await logIn(page, "una.persona.con.email.largo@example.com");
+      await expect(messages(page)).toHaveCount(1);
+      const width = await page.evaluate(() => document.documentElement.scrollWidth);
+      expect(width, "the page does not scroll sideways").toBeLessThanOrEqual(viewport.width);
+      const leave = page.getByRole("button", { name: "Salir", exact: true });
+      await leave.scrollIntoViewIfNeeded();
+      const box = await leave.boundingBox();
+      expect(box, "Salir is laid out").not.toBeNull();
+      expect(box!.x).toBeGreaterThanOrEqual(0);
+      expect(box!.x + box!.width, "Salir is not cut off").toBeLessThanOrEqual(viewport.width);
+      await leave.click();
+      await expect(page.getByLabel("Ingresá tu email para chatear")).toBeVisible();
+    });
+  }
+}

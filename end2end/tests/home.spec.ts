@@ -42,3 +42,19 @@ test("an empty catalog shows a friendly empty state", async ({ page }) => {
   await expect(page.getByText("El catálogo está vacío.")).toBeVisible();
   await expect(page.locator("article.product-card")).toHaveCount(0);
 });
+
+test("every page has a description and headings that never skip a level", async ({ page }) => {
+  await server.createProduct(sampleProduct());
+  for (const path of ["/", "/?q=nada", "/realtimeproducts", "/chat", "/login"]) {
+    await page.goto(server.url + path);
+    const description = await page.locator('meta[name="description"]').getAttribute("content");
+    expect(description?.length ?? 0, `${path} has a meta description`).toBeGreaterThan(20);
+    const levels = await page.evaluate(() =>
+      [...document.querySelectorAll("h1, h2, h3, h4, h5, h6")].map((h) => Number(h.tagName[1])),
+    );
+    expect(levels[0], `${path} starts with an h1`).toBe(1);
+    for (let i = 1; i < levels.length; i++) {
+      expect(levels[i] - levels[i - 1], `${path}: h${levels[i - 1]} then h${levels[i]}`).toBeLessThanOrEqual(1);
+    }
+  }
+});

@@ -14,6 +14,7 @@ use tungstenite::Utf8Bytes;
 use crate::fanout::{encode_text, frames, Mailbox};
 use crate::live::{resume_frame, CatalogView, Opening, ProductList};
 use crate::store::{ImportRow, Imported, NotReady, Store, StoreError};
+use crate::telemetry::store_write;
 use app::domain::{NewProduct, Product, ProductChanges, ProductId};
 use app::protocol::SocketStart;
 
@@ -69,7 +70,7 @@ impl Catalog {
     }
 
     pub async fn create(&self, new: NewProduct) -> Result<Product, StoreError> {
-        self.store.create_product(new).await
+        store_write("create_product", self.store.create_product(new)).await
     }
 
     /// Applies `changes`; with `expected`, only if nobody changed the product since the client
@@ -80,16 +81,20 @@ impl Catalog {
         changes: ProductChanges,
         expected: Option<Product>,
     ) -> Result<Product, StoreError> {
-        self.store.update_product(id, changes, expected).await
+        store_write(
+            "update_product",
+            self.store.update_product(id, changes, expected),
+        )
+        .await
     }
 
     /// Creates or updates (by code) every row of a catalog file, all in one change.
     pub async fn import(&self, rows: Vec<ImportRow>) -> Result<Imported, StoreError> {
-        self.store.import_products(rows).await
+        store_write("import_products", self.store.import_products(rows)).await
     }
 
     pub async fn remove(&self, id: ProductId) -> Result<Product, StoreError> {
-        self.store.remove_product(id).await
+        store_write("remove_product", self.store.remove_product(id)).await
     }
 }
 

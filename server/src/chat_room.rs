@@ -10,6 +10,7 @@ use tokio::net::TcpStream;
 use crate::fanout::Mailbox;
 use crate::live::ChatView;
 use crate::store::{Store, StoreError};
+use crate::telemetry::store_write;
 use app::domain::{ChatMessage, MessageDraft};
 use app::protocol::SocketStart;
 
@@ -43,6 +44,6 @@ impl ChatRoom {
     }
 
     pub async fn post(&self, draft: MessageDraft) -> Result<ChatMessage, StoreError> {
-        self.store.post_message(draft).await
+        store_write("post_message", self.store.post_message(draft)).await
     }
 }

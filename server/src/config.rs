@@ -26,6 +26,8 @@ pub struct Config {
     pub sockets: SocketLimits,
     pub pacing: Pacing,
     pub limits: AbuseLimits,
+    /// Where `/metrics` is served; `None`: nowhere.
+    pub metrics_addr: Option<std::net::SocketAddr>,
 }
 
 /// The limits against abuse (see `guard`), each with a default that is safe in public.
@@ -74,6 +76,7 @@ impl Config {
             (!list.is_empty()).then_some(list)
         };
         Ok(Config {
+            metrics_addr: settings.metrics_addr,
             host: settings.host,
             port: settings.port,
             data_dir: settings.data_dir,

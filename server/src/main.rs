@@ -20,6 +20,7 @@ mod settings;
 mod start_error;
 mod state;
 mod store;
+mod telemetry;
 mod ws;
 
 use std::process::ExitCode;
@@ -106,6 +107,17 @@ async fn run(settings: Settings) -> Result<(), StartError> {
         socket_slots: SocketSlots::new(config.limits.sockets_per_client),
         cookie_secure: config.limits.cookie_secure,
     };
+    if let Some(metrics_addr) = config.metrics_addr {
+        let listener = http::bind(&metrics_addr.ip().to_string(), metrics_addr.port())
+            .await
+            .and_then(|listener| Ok((listener.local_addr()?, listener)))
+            .map_err(|source| StartError::Listen {
+                addr: metrics_addr.to_string(),
+                source,
+            })?;
+        telemetry::announce(listener.0);
+        telemetry::serve(listener.1, views.clone(), shutdown.child_token());
+    }
     let hosts = AllowedHosts::new(config.limits.allowed_hosts.clone(), addr.ip().is_loopback());
     tracing::info!("tiempo real escuchando en http://{addr}");
     let signalled = shutdown.clone();
@@ -118,10 +130,11 @@ async fn run(settings: Settings) -> Result<(), StartError> {
     http::serve(listener, routes::router(state, hosts), shutdown).await;
     views.catalog.shut_down().await;
     views.chat.shut_down().await;
-    for (name, (frames, writes)) in [
-        ("products", views.catalog.written()),
-        ("chat", views.chat.written()),
+    for (name, counts) in [
+        ("products", views.catalog.tally()),
+        ("chat", views.chat.tally()),
     ] {
+        let (frames, writes) = (counts.frames, counts.writes);
         tracing::info!(
             socket = name,
             frames,

@@ -64,6 +64,9 @@ pub struct Settings {
     /// How long a socket writer rests after each pass, relative to the pass (0: never).
     #[arg(long, env = "FANOUT_REST_RATIO", default_value = "0.5", value_parser = at_least(0.0))]
     pub fanout_rest_ratio: f64,
+    /// Serve Prometheus metrics at http://ADDR/metrics (e.g. 127.0.0.1:9090); off without it.
+    #[arg(long, env = "METRICS_ADDR")]
+    pub metrics_addr: Option<std::net::SocketAddr>,
     /// Log lines as text for people, or one JSON object per line for collectors.
     #[arg(long, env = "LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
@@ -92,6 +95,7 @@ const VARIABLES: &[&str] = &[
     "ALLOWED_HOSTS",
     "COOKIE_SECURE",
     "FANOUT_REST_RATIO",
+    "METRICS_ADDR",
     "LOG_FORMAT",
 ];
 

@@ -30,7 +30,8 @@ pub fn ProductCard(
         <article class="product-card" id=format!("product-{id}") data-product-id=id data-code=code_attribute>
             <Thumbnail address=thumbnails.first().cloned()/>
             <div class="product-body">
-                <h3 class="product-title">{title}</h3>
+                // h2: on every page a card sits right under the page's h1.
+                <h2 class="product-title">{title}</h2>
                 <p class="product-description">{description}</p>
                 <dl class="product-facts">
                     <dt>"Precio"</dt>

@@ -8,7 +8,7 @@ mod login;
 mod realtime;
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Title};
+use leptos_meta::{provide_meta_context, Meta, MetaTags, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
     path,
@@ -48,6 +48,11 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     view! {
         <Title text="tiempo real"/>
+        <Meta
+            name="description"
+            content="El catálogo de la tienda en vivo: productos con precio y stock al día, \
+                     búsqueda y un chat para consultar."
+        />
         <Router>
             <header class="site-header">
                 <a class="brand" href="/">"tiempo real"</a>

@@ -125,6 +125,12 @@ pub enum Command {
 pub struct Tally {
     pub writes: AtomicU64,
     pub frames: AtomicU64,
+    /// Sockets resynced with a fresh first frame after falling behind the ring.
+    pub resyncs: AtomicU64,
+    /// Sockets dropped for taking nothing for the send timeout.
+    pub dropped: AtomicU64,
+    /// Sockets the shard holds now.
+    pub open: AtomicU64,
 }
 
 /// How the fan-out and the readers reach a shard: its wake-up, its commands, its tally.

@@ -93,14 +93,32 @@ impl Writers {
         futures::future::join_all(closing).await;
     }
 
-    /// Frames written so far, and the system calls that wrote them.
-    pub fn written(&self) -> (u64, u64) {
-        self.shards.iter().fold((0, 0), |(frames, writes), shard| {
+    /// What the writers have done so far, summed over them.
+    pub fn counts(&self) -> Counts {
+        let mut counts = Counts::default();
+        for shard in &self.shards {
             let tally = shard.tally();
-            (
-                frames + tally.frames.load(Ordering::Relaxed),
-                writes + tally.writes.load(Ordering::Relaxed),
-            )
-        })
+            counts.frames += tally.frames.load(Ordering::Relaxed);
+            counts.writes += tally.writes.load(Ordering::Relaxed);
+            counts.resyncs += tally.resyncs.load(Ordering::Relaxed);
+            counts.dropped += tally.dropped.load(Ordering::Relaxed);
+            counts.open += tally.open.load(Ordering::Relaxed);
+        }
+        counts
     }
+}
+
+/// A channel's fan-out in numbers (for the log at shutdown and the metrics).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Counts {
+    /// Events published (the ring's head).
+    pub published: u64,
+    /// Frames written, and the system calls that wrote them.
+    pub frames: u64,
+    pub writes: u64,
+    /// Sockets resynced after falling behind, and dropped for not reading.
+    pub resyncs: u64,
+    pub dropped: u64,
+    /// Sockets open now.
+    pub open: u64,
 }

@@ -9,6 +9,7 @@
 //! long pass never starves accepts, readers or HTTP.
 
 use std::collections::HashMap;
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -122,6 +123,7 @@ impl Shard {
             Command::Attach(arrival) => {
                 let peer = Peer::new(arrival);
                 self.peers.insert(peer.id(), peer);
+                self.count_open();
             }
             Command::Dirty(id) => {
                 let flooded = self
@@ -137,6 +139,7 @@ impl Shard {
                     peer.take_mailbox();
                     let _ = peer.write(&[], self.handle.tally());
                 }
+                self.count_open();
             }
             Command::ShutDown(done) => return Some(done),
         }
@@ -170,6 +173,7 @@ impl Shard {
             if peer.cursor() < base {
                 let (first, cursor) = resync.get_or_insert_with(|| feed.resync());
                 tracing::debug!(socket = id, "socket fell behind; resyncing");
+                self.handle.tally().resyncs.fetch_add(1, Ordering::Relaxed);
                 peer.resync(first, *cursor);
             }
             let events = frames
@@ -198,8 +202,15 @@ impl Shard {
             .map(|(id, _)| *id)
             .collect();
         for id in stuck {
+            self.handle.tally().dropped.fetch_add(1, Ordering::Relaxed);
             self.close(id, End::NotReading);
         }
+    }
+
+    /// Publishes how many sockets the shard holds (for the metrics).
+    fn count_open(&self) {
+        let open = self.peers.len() as u64;
+        self.handle.tally().open.store(open, Ordering::Relaxed);
     }
 
     /// Pings every socket; one that was pinged last time and has sent nothing since is dead.
@@ -219,6 +230,7 @@ impl Shard {
         if let Some(peer) = self.peers.remove(&id) {
             peer.close(end);
         }
+        self.count_open();
     }
 
     /// Sends every socket a close frame, waits up to [`CLOSE_GRACE`] for them to take it,
@@ -247,5 +259,6 @@ impl Shard {
         for (_, peer) in self.peers.drain() {
             peer.let_go(End::ShuttingDown);
         }
+        self.count_open();
     }
 }

@@ -45,7 +45,8 @@ impl Fanout {
     }
 
     fn written(&self) -> (u64, u64) {
-        self.writers.written()
+        let counts = self.writers.counts();
+        (counts.frames, counts.writes)
     }
 }
 

@@ -14,7 +14,7 @@ use bytes::Bytes;
 use tokio::net::TcpStream;
 use tungstenite::Utf8Bytes;
 
-use crate::fanout::{encode_text, Feed, Mailbox, Pacing, Ring, Writers};
+use crate::fanout::{encode_text, Counts, Feed, Mailbox, Pacing, Ring, Writers};
 
 /// A view's state: what it shows, and the frame a joining socket gets first.
 pub trait ViewState: Send + Sync + 'static {
@@ -100,9 +100,12 @@ impl<S: ViewState> View<S> {
         self.writers.shut_down().await;
     }
 
-    /// Frames written so far, and the system calls that wrote them.
-    pub fn written(&self) -> (u64, u64) {
-        self.writers.written()
+    /// Its fan-out in numbers: events published, frames written, sockets open...
+    pub fn tally(&self) -> Counts {
+        Counts {
+            published: self.shared.head(),
+            ..self.writers.counts()
+        }
     }
 
     pub(super) fn read(&self) -> RwLockReadGuard<'_, S> {

@@ -29,6 +29,7 @@ impl FromRequestParts<AppState> for Client {
 
 /// The sentence for a client locked out after too many failed staff credentials.
 pub fn locked_out(wait: std::time::Duration) -> ApiError {
+    crate::telemetry::rate_limited("credentials");
     let minutes = wait.as_secs().div_ceil(60).max(1);
     ApiError::too_many(format!(
         "Demasiados intentos fallidos con la contraseña del personal: esperá {minutes} minuto{} \

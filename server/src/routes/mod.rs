@@ -107,6 +107,7 @@ pub fn router(state: AppState, hosts: AllowedHosts) -> Router {
         .layer(CompressionLayer::new())
         .layer(from_fn_with_state(hosts, check_host))
         .layer(TraceLayer::new_for_http())
+        .layer(from_fn(crate::telemetry::track_http))
         .with_state(state)
 }
 

@@ -114,6 +114,7 @@ async fn read(
             mailbox.heard();
             // Every frame counts toward the budget, whatever its kind.
             if !budget.take() {
+                crate::telemetry::rate_limited("frames");
                 refused_in_a_row += 1;
                 if refused_in_a_row > limits.burst as u32 {
                     mailbox.send(frames::policy_violation("demasiados mensajes seguidos"));

@@ -72,6 +72,7 @@ pub async fn chat(
 /// One more open socket for `client`, or `429` when it holds `MAX_SOCKETS_PER_CLIENT`.
 fn socket_slot(state: &AppState, client: std::net::IpAddr) -> Result<SocketSlot, ApiError> {
     state.socket_slots.take(client).ok_or_else(|| {
+        crate::telemetry::rate_limited("sockets");
         ApiError::too_many("Demasiadas conexiones abiertas desde tu dirección: cerrá alguna")
     })
 }

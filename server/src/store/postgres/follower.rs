@@ -27,6 +27,7 @@ use super::snapshot;
 use super::CHANNEL;
 use crate::live::Views;
 use crate::store::CATALOG_RELOAD;
+use crate::telemetry;
 use app::protocol::{ChatEvent, ProductEvent};
 
 /// How often the reader looks at the log when no notification came.
@@ -167,10 +168,14 @@ impl Reader {
                 None => {
                     backoff.reset();
                     self.caught_up.send_replace(Instant::now());
+                    telemetry::follower_lag_seconds(0.0);
                 }
                 Some(problem) => {
                     // Whatever state the connection is in, start over with a new one.
                     connection = None;
+                    telemetry::follower_lag_seconds(
+                        self.caught_up.borrow().elapsed().as_secs_f64(),
+                    );
                     let wait = backoff.next();
                     retry_at = Instant::now() + wait;
                     tracing::warn!(
@@ -195,6 +200,7 @@ impl Reader {
             let head: i64 = sqlx::query_scalar("SELECT value FROM counters WHERE name = 'log'")
                 .fetch_one(&mut *connection)
                 .await?;
+            telemetry::follower_lag_changes(head - self.applied);
             if head == self.applied {
                 return Ok(());
             }
