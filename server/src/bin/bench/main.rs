@@ -1,5 +1,5 @@
 //! The load benchmark:
-//! `cargo run --release -p server --bin bench -- [chat|products|home|writes|storm|growth|all]
+//! `cargo run --release -p server --bin bench -- [chat|products|home|writes|storm|growth|lighthouse|all]
 //! [options]`.
 //!
 //! It starts the release server with a fresh data directory (or database), or measures one
@@ -20,6 +20,7 @@ mod database;
 mod fanout;
 mod growth;
 mod home;
+mod lighthouse;
 mod stats;
 mod storm;
 mod target;
@@ -131,6 +132,7 @@ fn main() -> ExitCode {
         "products" => vec![Scenario::Fanout("products")],
         "home" => vec![Scenario::Home],
         "storm" => vec![Scenario::Storm],
+        "lighthouse" => vec![Scenario::Lighthouse],
         "growth" => options.sizes.iter().map(|&n| Scenario::Growth(n)).collect(),
         "writes" => [Kind::Products, Kind::Messages]
             .into_iter()
@@ -138,7 +140,7 @@ fn main() -> ExitCode {
             .collect(),
         other => {
             eprintln!(
-                "bench: unknown scenario {other} (chat, products, home, writes, storm, growth or all)"
+                "bench: unknown scenario {other} (chat, products, home, writes, storm, growth, lighthouse or all)"
             );
             return ExitCode::FAILURE;
         }
@@ -172,6 +174,7 @@ fn main() -> ExitCode {
                 match scenario {
                     Scenario::Home => home::run(&options).await,
                     Scenario::Storm => storm::run(&options).await,
+                    Scenario::Lighthouse => lighthouse::run(&options).await,
                     Scenario::Growth(products) => {
                         growth::run(products, &options, cluster.as_ref()).await
                     }
@@ -210,6 +213,7 @@ enum Scenario {
     Storm,
     Writes(Kind, usize),
     Growth(u64),
+    Lighthouse,
 }
 
 impl Scenario {
@@ -219,6 +223,7 @@ impl Scenario {
             Scenario::Home => "home".into(),
             Scenario::Storm => "storm".into(),
             Scenario::Growth(products) => format!("growth {products}"),
+            Scenario::Lighthouse => "lighthouse".into(),
             Scenario::Writes(Kind::Products, writers) => format!("writes products x{writers}"),
             Scenario::Writes(Kind::Messages, writers) => format!("writes messages x{writers}"),
         }
