@@ -82,7 +82,8 @@ impl Config {
             data_dir: settings.data_dir,
             database_url: settings.database_url,
             seed_examples: settings.seed_examples,
-            staff_password: settings.staff_password,
+            // `--staff-password ""` means none, like an empty variable.
+            staff_password: settings.staff_password.filter(|p| !p.is_empty()),
             leptos,
             pacing: Pacing {
                 rest_ratio: settings.fanout_rest_ratio,

@@ -23,9 +23,11 @@ mod store;
 mod telemetry;
 mod ws;
 
+use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::sync::Arc;
 
+use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tracing_subscriber::EnvFilter;
 
@@ -78,13 +80,7 @@ async fn run(settings: Settings) -> Result<(), StartError> {
     }
     let (store, views) = open_store(&config).await?;
 
-    let (addr, listener) = http::bind(&config.host, config.port)
-        .await
-        .and_then(|listener| Ok((listener.local_addr()?, listener)))
-        .map_err(|source| StartError::Listen {
-            addr: format!("{}:{}", config.host, config.port),
-            source,
-        })?;
+    let (addr, listener) = listen(&config.host, config.port).await?;
     let mut leptos = config.leptos;
     leptos.site_addr = addr;
 
@@ -108,15 +104,9 @@ async fn run(settings: Settings) -> Result<(), StartError> {
         cookie_secure: config.limits.cookie_secure,
     };
     if let Some(metrics_addr) = config.metrics_addr {
-        let listener = http::bind(&metrics_addr.ip().to_string(), metrics_addr.port())
-            .await
-            .and_then(|listener| Ok((listener.local_addr()?, listener)))
-            .map_err(|source| StartError::Listen {
-                addr: metrics_addr.to_string(),
-                source,
-            })?;
-        telemetry::announce(listener.0);
-        telemetry::serve(listener.1, views.clone(), shutdown.child_token());
+        let (addr, listener) = listen(&metrics_addr.ip().to_string(), metrics_addr.port()).await?;
+        telemetry::announce(addr);
+        telemetry::serve(listener, views.clone(), shutdown.child_token());
     }
     let hosts = AllowedHosts::new(config.limits.allowed_hosts.clone(), addr.ip().is_loopback());
     tracing::info!("tiempo real escuchando en http://{addr}");
@@ -130,10 +120,7 @@ async fn run(settings: Settings) -> Result<(), StartError> {
     http::serve(listener, routes::router(state, hosts), shutdown).await;
     views.catalog.shut_down().await;
     views.chat.shut_down().await;
-    for (name, counts) in [
-        ("products", views.catalog.tally()),
-        ("chat", views.chat.tally()),
-    ] {
+    for (name, counts) in views.tallies() {
         let (frames, writes) = (counts.frames, counts.writes);
         tracing::info!(
             socket = name,
@@ -143,6 +130,17 @@ async fn run(settings: Settings) -> Result<(), StartError> {
         );
     }
     Ok(())
+}
+
+/// A listener on `host:port`, and the address it got (port 0: any free one).
+async fn listen(host: &str, port: u16) -> Result<(SocketAddr, TcpListener), StartError> {
+    http::bind(host, port)
+        .await
+        .and_then(|listener| Ok((listener.local_addr()?, listener)))
+        .map_err(|source| StartError::Listen {
+            addr: format!("{host}:{port}"),
+            source,
+        })
 }
 
 /// PostgreSQL when `DATABASE_URL` is set, else SQLite in `DATA_DIR`. The store hands over

@@ -54,10 +54,7 @@ pub fn announce(addr: SocketAddr) {
 }
 
 async fn scrape(State((handle, views)): State<(PrometheusHandle, Views)>) -> String {
-    for (channel, tally) in [
-        ("products", views.catalog.tally()),
-        ("chat", views.chat.tally()),
-    ] {
+    for (channel, tally) in views.tallies() {
         gauge!("tiempo_real_sockets_open", "channel" => channel).set(tally.open as f64);
         counter!("tiempo_real_events_published_total", "channel" => channel)
             .absolute(tally.published);

@@ -148,7 +148,7 @@ impl Shard {
 
     /// Writes every ready socket what it is owed.
     async fn pass(&mut self) {
-        let feed = self.feed.clone();
+        let feed = &self.feed;
         let head = feed.head();
         let Some(oldest) = self
             .peers

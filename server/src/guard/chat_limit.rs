@@ -19,11 +19,17 @@ impl ChatLimit {
         }
     }
 
-    /// Takes one message's worth of `client`'s budget; `false` when it is spent.
+    /// Takes one message's worth of `client`'s budget; `false` when it is spent (counted in
+    /// the metrics, for HTTP and sockets alike).
     pub fn allow(&self, client: IpAddr) -> bool {
         let rate = self.rate;
-        self.buckets
+        let allowed = self
+            .buckets
             .with(client, || Bucket::new(rate), Bucket::take)
-            .unwrap_or(true)
+            .unwrap_or(true);
+        if !allowed {
+            crate::telemetry::rate_limited("chat");
+        }
+        allowed
     }
 }

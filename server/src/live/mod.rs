@@ -19,7 +19,7 @@ use std::sync::Arc;
 
 use tungstenite::Utf8Bytes;
 
-use crate::fanout::Pacing;
+use crate::fanout::{Counts, Pacing};
 use app::domain::{ChatMessage, Product};
 
 pub use catalog_view::{resume_frame, CatalogView, Opening, ProductList};
@@ -38,6 +38,14 @@ pub struct Views {
 }
 
 impl Views {
+    /// Each channel's fan-out in numbers, by the channel's name.
+    pub fn tallies(&self) -> [(&'static str, Counts); 2] {
+        [
+            ("products", self.catalog.tally()),
+            ("chat", self.chat.tally()),
+        ]
+    }
+
     /// Views of what a store holds at start-up.
     pub fn new(start: Loaded, pacing: Pacing) -> Views {
         Views {

@@ -27,7 +27,8 @@ impl FromRequestParts<AppState> for Client {
     }
 }
 
-/// The sentence for a client locked out after too many failed staff credentials.
+/// The refusal of a client locked out after too many failed staff credentials (every refusal
+/// is made here, so it is counted here for the metrics).
 pub fn locked_out(wait: std::time::Duration) -> ApiError {
     crate::telemetry::rate_limited("credentials");
     let minutes = wait.as_secs().div_ceil(60).max(1);

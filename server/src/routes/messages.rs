@@ -29,7 +29,6 @@ pub async fn create(
     body: Body,
 ) -> Result<(StatusCode, Json<ChatMessage>), ApiError> {
     if !state.chat_limit.allow(client) {
-        crate::telemetry::rate_limited("chat");
         return Err(ApiError::too_many(CHAT_TOO_FAST));
     }
     let body = json_body(&body)?;

@@ -51,7 +51,6 @@ impl Channel for ChatChannel {
             Err(rejected) => return Some(frame_bytes(&ChatEvent::Error(rejected))),
         };
         if !self.limit.allow(self.client) {
-            crate::telemetry::rate_limited("chat");
             return Some(frame_bytes(&ChatEvent::Error(ErrorFrame::new(
                 reference,
                 Invalid::new(CHAT_TOO_FAST),

@@ -17,7 +17,7 @@ use crate::routes::guards::Client;
 use crate::routes::query::{limit, number, text, Params};
 use crate::state::AppState;
 use app::protocol::SocketStart;
-use connection::Socket;
+use connection::{Channel, Socket};
 use handshake::Upgrade;
 
 /// The socket's right to change the catalog is decided once, from the upgrade request (its
@@ -35,14 +35,15 @@ pub async fn products(
         catalog: state.catalog,
         start: socket_start(&params)?,
     };
-    let socket = Box::new(Socket {
-        name: "products",
-        channel,
-        limits: state.sockets,
-        slot,
-    });
-    Ok(upgrade
-        .on_upgrade(move |stream, already_read| connection::serve(stream, already_read, socket)))
+    Ok(serve(
+        upgrade,
+        Socket {
+            name: "products",
+            channel,
+            limits: state.sockets,
+            slot,
+        },
+    ))
 }
 
 pub async fn chat(
@@ -59,14 +60,22 @@ pub async fn chat(
         client,
         limit: state.chat_limit,
     };
-    let socket = Box::new(Socket {
-        name: "chat",
-        channel,
-        limits: state.sockets,
-        slot,
-    });
-    Ok(upgrade
-        .on_upgrade(move |stream, already_read| connection::serve(stream, already_read, socket)))
+    Ok(serve(
+        upgrade,
+        Socket {
+            name: "chat",
+            channel,
+            limits: state.sockets,
+            slot,
+        },
+    ))
+}
+
+/// Answers the upgrade and serves the socket once it is open. `socket` is boxed before the
+/// closure takes it, so the socket's task holds one pointer to it (see `connection::Socket`).
+fn serve(upgrade: Upgrade, socket: Socket<impl Channel>) -> Response {
+    let socket = Box::new(socket);
+    upgrade.on_upgrade(move |stream, already_read| connection::serve(stream, already_read, socket))
 }
 
 /// One more open socket for `client`, or `429` when it holds `MAX_SOCKETS_PER_CLIENT`.
