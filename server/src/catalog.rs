@@ -43,7 +43,7 @@ impl Catalog {
     pub async fn join(&self, stream: Arc<TcpStream>, start: &SocketStart) -> Arc<Mailbox> {
         let store = self.store.clone();
         self.view
-            .join(stream, |catalog| {
+            .join(stream, start.limit.map(clamp_u32), |catalog| {
                 let opening = catalog.opening(start);
                 async move {
                     match opening {
@@ -118,4 +118,9 @@ async fn replay(
             catalog.snapshot_frame(limit)
         }
     }
+}
+
+/// A socket's `limit` (1 to 1000 once validated) as the fan-out keeps it.
+fn clamp_u32(limit: u64) -> u32 {
+    u32::try_from(limit).unwrap_or(u32::MAX)
 }

@@ -143,6 +143,9 @@ async fn a_large_import_reaches_open_sockets_as_one_fresh_snapshot() {
     let server = TestServer::start().await;
     let mut socket = server.socket("/ws/products").await;
     let first = socket.next_json().await;
+    // The live page's kind of socket: its snapshot after the import holds its first 60 only.
+    let mut paged = server.socket("/ws/products?limit=60").await;
+    paged.next_json().await;
     let mut csv = String::from("title,description,code,price,stock,category\n");
     for n in 0..1500 {
         csv.push_str(&format!(
@@ -156,6 +159,11 @@ async fn a_large_import_reaches_open_sockets_as_one_fresh_snapshot() {
     let snapshot = socket.next_json().await;
     assert_eq!(snapshot["type"], "snapshot");
     assert_eq!(snapshot["products"].as_array().unwrap().len(), 1500);
+    assert_eq!(snapshot["total"], 1500);
+    let snapshot = paged.next_json().await;
+    assert_eq!(snapshot["type"], "snapshot");
+    assert_eq!(snapshot["products"].as_array().unwrap().len(), 60);
+    assert_eq!(snapshot["products"][59]["code"], "COD-59");
     assert_eq!(snapshot["total"], 1500);
     // A socket resuming from before the import is sent a snapshot too.
     let query = format!(

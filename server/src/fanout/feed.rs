@@ -11,7 +11,9 @@ pub trait Feed: Send + Sync + 'static {
     /// The events from `cursor` to the head, and the head; or, when the ring no longer holds
     /// the oldest of them, all it holds. Clones only reference counts.
     fn since(&self, cursor: u64) -> (Vec<Bytes>, u64);
-    /// A fresh first frame (snapshot or history, encoded) and the position of the first event
-    /// after it, taken atomically: for a socket that fell further behind than the ring holds.
-    fn resync(&self) -> (Bytes, u64);
+    /// A fresh first frame (snapshot or history, encoded) of the extent a socket asked for
+    /// (`limit`: its first items only; `None`: all), and the position of the first event after
+    /// it, taken atomically: for a socket behind what the ring holds (it fell behind, or the
+    /// state was replaced as a whole).
+    fn resync(&self, limit: Option<u32>) -> (Bytes, u64);
 }

@@ -106,6 +106,8 @@ pub struct Arrival {
     pub stream: Arc<TcpStream>,
     pub first: Bytes,
     pub cursor: u64,
+    /// The extent of its first frame, kept for a fresh one (see `Feed::resync`).
+    pub limit: Option<u32>,
     pub mailbox: Arc<Mailbox>,
 }
 
@@ -178,13 +180,20 @@ impl ShardHandle {
     }
 
     /// Hands the shard a socket; returns the mailbox its reader uses.
-    pub fn attach(&self, stream: Arc<TcpStream>, first: Bytes, cursor: u64) -> Arc<Mailbox> {
+    pub fn attach(
+        &self,
+        stream: Arc<TcpStream>,
+        first: Bytes,
+        cursor: u64,
+        limit: Option<u32>,
+    ) -> Arc<Mailbox> {
         let id = self.0.next_id.fetch_add(1, Ordering::Relaxed);
         let mailbox = Arc::new(Mailbox::new(id, self.clone()));
         self.command(Command::Attach(Arrival {
             stream,
             first,
             cursor,
+            limit,
             mailbox: mailbox.clone(),
         }));
         mailbox

@@ -81,9 +81,15 @@ impl Writers {
 
     /// Hands a new socket to a writer: it first gets `first` (its encoded snapshot or history),
     /// then every event from `cursor` on. Returns the mailbox its reader uses to send replies.
-    pub fn attach(&self, stream: Arc<TcpStream>, first: Bytes, cursor: u64) -> Arc<Mailbox> {
+    pub fn attach(
+        &self,
+        stream: Arc<TcpStream>,
+        first: Bytes,
+        cursor: u64,
+        limit: Option<u32>,
+    ) -> Arc<Mailbox> {
         let at = self.next_shard.fetch_add(1, Ordering::Relaxed) % self.shards.len();
-        self.shards[at].attach(stream, first, cursor)
+        self.shards[at].attach(stream, first, cursor, limit)
     }
 
     /// Closes every socket with code 1001 ("going away"), giving each a moment to take what it

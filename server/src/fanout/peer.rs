@@ -27,6 +27,8 @@ pub struct Peer {
     stream: Arc<TcpStream>,
     /// The position of the next event to queue.
     cursor: u64,
+    /// The extent of its first frames (see `Feed::resync`).
+    limit: Option<u32>,
     /// Bytes owed, in order. The front may be the rest of a partly written frame.
     queue: VecDeque<Bytes>,
     /// Whether the front of `queue` is a partly written frame (it must be finished).
@@ -45,6 +47,7 @@ impl Peer {
         Peer {
             stream: arrival.stream,
             cursor: arrival.cursor,
+            limit: arrival.limit,
             queue: VecDeque::from([arrival.first]),
             partial_front: false,
             blocked: false,
@@ -60,6 +63,10 @@ impl Peer {
 
     pub fn cursor(&self) -> u64 {
         self.cursor
+    }
+
+    pub fn limit(&self) -> Option<u32> {
+        self.limit
     }
 
     /// Whether a pass should write to it: it can take data and is owed some.

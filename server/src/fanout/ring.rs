@@ -34,6 +34,14 @@ impl Ring {
         self.head += 1;
     }
 
+    /// Forgets every event and moves the head on by one, so that every socket is behind what
+    /// the ring holds and gets a fresh first frame (see `Feed::resync`): for a state replaced
+    /// as a whole, where each socket needs its own kind of snapshot (its `limit`).
+    pub fn cut(&mut self) {
+        self.frames.clear();
+        self.head += 1;
+    }
+
     /// Every frame held, and the head.
     pub fn held(&self) -> (Vec<Bytes>, u64) {
         (self.frames.iter().cloned().collect(), self.head)
@@ -72,5 +80,9 @@ mod tests {
         assert_eq!(ring.since(head).unwrap().0, Vec::<Bytes>::new());
         assert!(ring.since(2).is_some(), "the oldest kept");
         assert!(ring.since(1).is_none(), "evicted");
+        ring.cut();
+        assert_eq!(ring.head(), head + 1);
+        assert!(ring.since(head).is_none(), "after a cut everyone is behind");
+        assert_eq!(ring.since(head + 1), Some((vec![], head + 1)));
     }
 }

@@ -163,7 +163,8 @@ impl Shard {
         // the ring holds is resynced below.
         let (frames, head) = feed.since(oldest);
         let base = head - frames.len() as u64;
-        let mut resync: Option<(Bytes, u64)> = None;
+        // Fresh first frames made in this pass, one per extent asked (most sockets ask the same).
+        let mut resyncs: Vec<(Option<u32>, (Bytes, u64))> = Vec::new();
         let mut failed = Vec::new();
         let mut writes = 0;
         for (id, peer) in self.peers.iter_mut() {
@@ -171,7 +172,15 @@ impl Shard {
                 continue;
             }
             if peer.cursor() < base {
-                let (first, cursor) = resync.get_or_insert_with(|| feed.resync());
+                let limit = peer.limit();
+                let at = match resyncs.iter().position(|(made, _)| *made == limit) {
+                    Some(at) => at,
+                    None => {
+                        resyncs.push((limit, feed.resync(limit)));
+                        resyncs.len() - 1
+                    }
+                };
+                let (first, cursor) = &resyncs[at].1;
                 tracing::debug!(socket = id, "socket fell behind; resyncing");
                 self.handle.tally().resyncs.fetch_add(1, Ordering::Relaxed);
                 peer.resync(first, *cursor);

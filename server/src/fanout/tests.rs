@@ -27,8 +27,12 @@ impl Feed for Events {
         ring.since(cursor).unwrap_or_else(|| ring.held())
     }
 
-    fn resync(&self) -> (Bytes, u64) {
-        (encode_text(&Utf8Bytes::from_static("resync")), self.head())
+    fn resync(&self, limit: Option<u32>) -> (Bytes, u64) {
+        let frame = match limit {
+            None => "resync".to_string(),
+            Some(n) => format!("resync {n}"),
+        };
+        (encode_text(&Utf8Bytes::from(frame)), self.head())
     }
 }
 
@@ -61,6 +65,15 @@ fn fanout(pacing: Pacing) -> Fanout {
 /// A connected pair: the server's end attached to `fanout` (first frame "first"), and the
 /// client's end, optionally with a tiny receive buffer.
 async fn attached(fanout: &Fanout, small_buffer: bool) -> (Client, Arc<Mailbox>) {
+    attached_with_limit(fanout, small_buffer, None).await
+}
+
+/// The same, for a socket whose first frame holds only `limit` items.
+async fn attached_with_limit(
+    fanout: &Fanout,
+    small_buffer: bool,
+    limit: Option<u32>,
+) -> (Client, Arc<Mailbox>) {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let socket = tokio::net::TcpSocket::new_v4().unwrap();
     if small_buffer {
@@ -74,7 +87,7 @@ async fn attached(fanout: &Fanout, small_buffer: bool) -> (Client, Arc<Mailbox>)
     let first = encode_text(&Utf8Bytes::from_static("first"));
     let mailbox = fanout
         .writers
-        .attach(Arc::new(server), first, fanout.events.head());
+        .attach(Arc::new(server), first, fanout.events.head(), limit);
     let client = Client {
         stream: client,
         buffer: Vec::new(),
@@ -306,4 +319,21 @@ fn the_rest_after_a_pass_is_proportional_to_it() {
     );
     let eager = Pacing { rest_ratio: 0.0 };
     assert_eq!(eager.rest_after(Duration::from_secs(1)), Duration::ZERO);
+}
+
+#[tokio::test]
+async fn a_state_replaced_as_a_whole_gives_each_socket_a_first_frame_of_its_own_extent() {
+    let fanout = fanout(EAGER);
+    let (mut all, _a) = attached_with_limit(&fanout, false, None).await;
+    let (mut sixty, _b) = attached_with_limit(&fanout, false, Some(60)).await;
+    fanout.publish(&text("before"));
+    assert_eq!(all.frames(2).await, ["first", "before"]);
+    assert_eq!(sixty.frames(2).await, ["first", "before"]);
+    fanout.events.ring.lock().unwrap().cut();
+    fanout.writers.wake();
+    assert_eq!(all.frames(1).await, ["resync"]);
+    assert_eq!(sixty.frames(1).await, ["resync 60"]);
+    fanout.publish(&text("after"));
+    assert_eq!(all.frames(1).await, ["after"]);
+    assert_eq!(sixty.frames(1).await, ["after"]);
 }

@@ -119,6 +119,10 @@ impl ViewState for ProductList {
         self.snapshot
             .get_or_init(|| self.encode_snapshot(usize::MAX))
     }
+
+    fn first_frame_for(&self, limit: Option<u32>) -> Bytes {
+        self.snapshot_frame(limit.map(u64::from))
+    }
 }
 
 /// How a product socket starts, decided from the catalog as of the moment it joins.
@@ -193,13 +197,14 @@ impl View<ProductList> {
         self.publish(encode_text(&frame));
     }
 
-    /// Replaces the whole catalog (after this instance lost track of some changes) and sends
-    /// every socket a fresh snapshot, so none keeps a stale list.
+    /// Replaces the whole catalog (after a large import, or after this instance lost track of
+    /// some changes) and sends every socket a fresh snapshot of the extent it asked for, so
+    /// none keeps a stale list and a socket opened with `limit` never gets the whole catalog.
     pub fn reset(&self, products: Vec<Product>, seq: u64) {
         let mut catalog = self.write();
         let epoch = catalog.epoch.clone();
         *catalog = ProductList::new(products, seq, epoch);
-        self.publish(catalog.first_frame().clone());
+        self.replaced();
     }
 }
 

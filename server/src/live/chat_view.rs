@@ -61,7 +61,7 @@ impl View<Window> {
         let mut window = self.write();
         let epoch = window.epoch.clone();
         *window = Window::new(latest, complete, epoch);
-        self.publish(window.first_frame().clone());
+        self.replaced();
     }
 
     /// The last `limit` messages with an id below `before` (all when `None`), oldest first, or

@@ -20,6 +20,13 @@ use crate::fanout::{encode_text, Counts, Feed, Mailbox, Pacing, Ring, Writers};
 pub trait ViewState: Send + Sync + 'static {
     /// The encoded `snapshot` or `history` frame of this state (made once, then shared).
     fn first_frame(&self) -> &Bytes;
+
+    /// The first frame for a socket that asked for its first `limit` items only; the state
+    /// decides what that means (a chat history has one size for everyone).
+    fn first_frame_for(&self, limit: Option<u32>) -> Bytes {
+        let _ = limit;
+        self.first_frame().clone()
+    }
 }
 
 /// The state and its events, shared by the view and its writers.
@@ -48,9 +55,9 @@ impl<S: ViewState> Feed for Shared<S> {
         ring.since(cursor).unwrap_or_else(|| ring.held())
     }
 
-    fn resync(&self) -> (Bytes, u64) {
+    fn resync(&self, limit: Option<u32>) -> (Bytes, u64) {
         let state = self.read();
-        (state.first_frame().clone(), self.head())
+        (state.first_frame_for(limit), self.head())
     }
 }
 
@@ -72,14 +79,20 @@ impl<S: ViewState> View<S> {
     /// Lets a socket in: `open` decides, from the state now, what the socket gets first (a
     /// snapshot, a history, a resume; it may still have to read the store, hence the future),
     /// and the socket then gets every event published after that state. Returns the mailbox
-    /// its reader sends replies with.
-    pub async fn join<F>(&self, stream: Arc<TcpStream>, open: impl FnOnce(&S) -> F) -> Arc<Mailbox>
+    /// its reader sends replies with. `limit` is the extent of the first frame it asked for,
+    /// kept for the fresh one it gets if it falls behind or the state is replaced.
+    pub async fn join<F>(
+        &self,
+        stream: Arc<TcpStream>,
+        limit: Option<u32>,
+        open: impl FnOnce(&S) -> F,
+    ) -> Arc<Mailbox>
     where
         F: Future<Output = Bytes>,
     {
         let (first, cursor) = self.with_head(open);
         let first = first.await;
-        self.writers.attach(stream, first, cursor)
+        self.writers.attach(stream, first, cursor, limit)
     }
 
     /// `f` of the state now, and the ring position of the first change after it, taken under
@@ -119,6 +132,13 @@ impl<S: ViewState> View<S> {
             .state
             .write()
             .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// After the state was replaced as a whole (under [`write`](Self::write)): every socket
+    /// gets a fresh first frame of its own extent instead of the events it was owed.
+    pub(super) fn replaced(&self) {
+        self.shared.ring().cut();
+        self.writers.wake();
     }
 
     /// Appends one encoded event to the ring and wakes the writers.
