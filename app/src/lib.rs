@@ -5,12 +5,15 @@
 // Leptos views are deeply nested types; the page tree needs more than the default 128.
 #![recursion_limit = "256"]
 
+/// What only a browser can do (sockets, HTTP, storage, uploads). One gate for all of it: the
+/// server's build gets `inert.rs`, the same functions doing nothing.
+#[cfg_attr(feature = "hydrate", path = "browser/web.rs")]
+#[cfg_attr(not(feature = "hydrate"), path = "browser/inert.rs")]
+pub mod browser;
 pub mod components;
 pub mod domain;
 pub mod pages;
 pub mod paths;
 pub mod protocol;
-#[cfg(feature = "hydrate")]
-pub mod socket;
 
 pub use pages::{shell, App};

@@ -4,6 +4,42 @@
 pub const REALTIME: &str = "/realtimeproducts";
 /// The staff password form.
 pub const LOGIN: &str = "/login";
+/// The chat alone.
+pub const CHAT: &str = "/chat";
+/// The live catalog's socket.
+pub const PRODUCTS_SOCKET: &str = "/ws/products";
+/// The chat's socket.
+pub const CHAT_SOCKET: &str = "/ws/chat";
+/// The products, as JSON (paged: see `protocol::paging`).
+pub const PRODUCTS_API: &str = "/api/products";
+/// The chat's messages, as JSON.
+pub const MESSAGES_API: &str = "/api/messages";
+/// The whole catalog as a CSV file.
+pub const PRODUCTS_CSV: &str = "/api/products.csv";
+/// A CSV file of products to create or update.
+pub const PRODUCTS_IMPORT: &str = "/api/products/import";
+/// Where the add form posts without JavaScript.
+pub const ADD_FORM: &str = "/realtimeproducts/products";
+
+/// Where the edit form for product `id` posts without JavaScript.
+pub fn edit_form(id: u64) -> String {
+    format!("{ADD_FORM}/{id}")
+}
+
+/// Where the delete button of product `id` posts without JavaScript.
+pub fn delete_form(id: u64) -> String {
+    format!("{ADD_FORM}/{id}/delete")
+}
+
+/// The live page with the edit form of product `id` open (the way without JavaScript).
+pub fn edit_page(id: u64) -> String {
+    format!("{REALTIME}?edit={id}#product-{id}")
+}
+
+/// The login page, leading back to the live page.
+pub fn login_then_live() -> String {
+    format!("{LOGIN}?next={REALTIME}")
+}
 
 /// Where a login (or its page's links) may lead: `next` when it is a path of this site, else
 /// [`REALTIME`]. Anything that a browser could read as another site or a script is refused:

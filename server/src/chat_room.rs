@@ -39,7 +39,9 @@ impl ChatRoom {
     /// Lets a socket in: a history, or a resume and what it missed, then every message.
     pub async fn join(&self, stream: Arc<TcpStream>, start: &SocketStart) -> Arc<Mailbox> {
         self.view
-            .join(stream, None, |window| std::future::ready(window.opening(start)))
+            .join(stream, None, |window| {
+                std::future::ready(window.opening(start))
+            })
             .await
     }
 

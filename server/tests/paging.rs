@@ -70,6 +70,32 @@ async fn pages_by_id_with_a_search_and_a_total() {
 }
 
 #[tokio::test]
+async fn a_page_says_which_change_it_was_read_at_as_the_socket_numbers_them() {
+    let server = TestServer::start().await;
+    let seq_now = || async {
+        let response = server
+            .http
+            .get(server.url("/api/products?limit=1"))
+            .send()
+            .await
+            .unwrap();
+        response.headers()["x-catalog-seq"]
+            .to_str()
+            .unwrap()
+            .parse::<u64>()
+            .unwrap()
+    };
+    let before = seq_now().await;
+    let mut socket = server.socket("/ws/products?limit=1").await;
+    assert_eq!(socket.next_json().await["seq"], before);
+    server.create(&product(1)).await;
+    let added = socket.next_json().await;
+    assert_eq!(added["type"], "added");
+    assert!(added["seq"].as_u64().unwrap() > before);
+    assert_eq!(seq_now().await, added["seq"].as_u64().unwrap());
+}
+
+#[tokio::test]
 async fn paging_sees_every_product_once_while_products_come_and_go() {
     let server = TestServer::start().await;
     for n in 1..=60 {

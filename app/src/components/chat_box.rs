@@ -8,15 +8,16 @@
 use leptos::html;
 use leptos::prelude::*;
 
-use super::{next_ref, stay_connected, ConnectionBadge, LinkState, Outbox};
-use crate::domain::message::{validate_email, validate_text, HISTORY_SIZE};
+use super::{next_ref, ConnectionBadge, LinkState, Outbox};
+use crate::browser::{get_json, stay_connected, storage};
+use crate::domain::message::{validate_email, validate_text, HISTORY_SIZE, TEXT_MAX};
 use crate::domain::ChatMessage;
+use crate::paths;
 use crate::protocol::{ChatEvent, ChatRequest};
 
 /// The `localStorage` key under which the logged-in email is remembered.
 const EMAIL_KEY: &str = "tiempo-real.email";
 /// How many older messages "ver anteriores" loads at a time.
-#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
 const OLDER_PAGE: usize = 50;
 
 /// The time as the viewer reads it: `DD/MM/YYYY HH:MM:SS` in their own time zone.
@@ -86,7 +87,7 @@ pub fn ChatBox() -> impl IntoView {
     Effect::new(move |_| {
         if email.get().is_some() && !connected.get_value() {
             connected.set_value(true);
-            stay_connected("/ws/chat", set_link, outbox, on_event);
+            stay_connected(paths::CHAT_SOCKET, None, set_link, outbox, on_event);
         }
     });
 
@@ -139,15 +140,11 @@ pub fn ChatBox() -> impl IntoView {
         let Some(oldest) = messages.with_untracked(|all| all.first().map(|m| m.id)) else {
             return;
         };
-        #[cfg(feature = "hydrate")]
         leptos::task::spawn_local(async move {
-            let url = format!("/api/messages?limit={OLDER_PAGE}&before={oldest}");
-            let older = match gloo_net::http::Request::get(&url).send().await {
-                Ok(response) if response.ok() => response.json::<Vec<ChatMessage>>().await.ok(),
-                _ => None,
-            };
-            match older {
-                Some(older) => {
+            let url = format!("{}?limit={OLDER_PAGE}&before={oldest}", paths::MESSAGES_API);
+            match get_json::<Vec<ChatMessage>>(&url, &[]).await {
+                Some(fetched) => {
+                    let older = fetched.body;
                     more_before.set(older.len() >= OLDER_PAGE);
                     keep_scroll.set_value(true);
                     messages.update(|all| {
@@ -157,8 +154,6 @@ pub fn ChatBox() -> impl IntoView {
                 None => error.set(Some("No se pudieron cargar los mensajes anteriores".into())),
             }
         });
-        #[cfg(not(feature = "hydrate"))]
-        let _ = oldest;
     };
 
     view! {
@@ -215,7 +210,7 @@ pub fn ChatBox() -> impl IntoView {
                         placeholder="Escribí un mensaje…"
                         aria-label="Mensaje"
                         autocomplete="off"
-                        maxlength="1000"
+                        maxlength=TEXT_MAX.to_string()
                         prop:value=move || draft.get()
                         on:input=move |ev| draft.set(event_target_value(&ev))
                     />
@@ -298,41 +293,5 @@ fn ChatError(error: RwSignal<Option<String>>) -> impl IntoView {
         <p class="chat-error" role="alert" data-testid="chat-error">
             {move || error.get()}
         </p>
-    }
-}
-
-/// `localStorage`, where the browser has it; nothing on the server.
-mod storage {
-    #[cfg(feature = "hydrate")]
-    fn local() -> Option<web_sys::Storage> {
-        leptos::prelude::window().local_storage().ok().flatten()
-    }
-
-    pub fn load(key: &str) -> Option<String> {
-        #[cfg(feature = "hydrate")]
-        return local()?.get_item(key).ok().flatten();
-        #[cfg(not(feature = "hydrate"))]
-        {
-            let _ = key;
-            None
-        }
-    }
-
-    pub fn save(key: &str, value: &str) {
-        #[cfg(feature = "hydrate")]
-        if let Some(storage) = local() {
-            let _ = storage.set_item(key, value);
-        }
-        #[cfg(not(feature = "hydrate"))]
-        let _ = (key, value);
-    }
-
-    pub fn forget(key: &str) {
-        #[cfg(feature = "hydrate")]
-        if let Some(storage) = local() {
-            let _ = storage.remove_item(key);
-        }
-        #[cfg(not(feature = "hydrate"))]
-        let _ = key;
     }
 }

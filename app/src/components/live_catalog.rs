@@ -1,36 +1,61 @@
-//! The live catalog island: the product list kept current over `/ws/products`, a search box
-//! that filters it as you type, and, for whoever may edit, the add form and Edit and Delete on
-//! each product.
+//! The live catalog island: a window of the catalog kept current over `/ws/products`, a search
+//! answered by the server as you type, more pages as you scroll, and, for whoever may edit, the
+//! add form, Edit and Delete on each product, and the catalog as a CSV file in and out.
 //!
-//! The list is server-rendered from `initial` for the first paint, so the page never flashes
-//! empty; once hydrated, the socket's snapshot takes over and every `added`, `updated` and
-//! `removed` event is applied as it comes. Whether the page offers edit controls is decided by
-//! the server (`access`); the server refuses changes from anyone else all the same.
+//! The first page is server-rendered, so the page never flashes empty; once hydrated, the
+//! socket (opened with the page's `limit`, so a catalog of 100,000 costs one page) keeps it
+//! current. Every rule about what is shown lives in [`LiveList`], a plain reducer; this file
+//! only turns what it says changed into signals, fetches and notices. Whether the page offers
+//! edit controls is decided by the server (`access`); the server refuses changes from anyone
+//! else all the same.
 
+use std::time::Duration;
+
+use leptos::html;
 use leptos::prelude::*;
 
-use super::editing::{Editing, Outcome};
-use super::live_rows::LiveRows;
+use super::catalog_files::CatalogFiles;
+use super::editing::Editing;
+use super::live_list::{Changed, Count, Event, Fetch, LiveList, Row};
 use super::notice::Notice;
 use super::product_editor::ProductEditor;
 use super::product_form::{FormMode, FormState, ProductFormView};
-use super::{next_ref, stay_connected, ConnectionBadge, LinkState, Outbox, ProductCard, OFFLINE};
-use crate::domain::search::Query;
+use super::{next_ref, ConnectionBadge, LinkState, Outbox, ProductCard, OFFLINE};
+use crate::browser::{get_json, stay_connected, when_visible};
+use crate::domain::counting::catalog_count;
 use crate::domain::{Access, Product, ProductId};
 use crate::pages::PageNotice;
-use crate::protocol::{ProductEvent, ProductRequest};
+use crate::paths;
+use crate::protocol::paging::{products_url, LIVE_PAGE, SEQ_HEADER, TOTAL_COUNT_HEADER};
+use crate::protocol::ProductRequest;
 
-/// What the add form is waiting for: the `ref` of its `add` request and the code it carried.
+/// How long typing must pause before the search goes to the server.
+const SEARCH_PAUSE: Duration = Duration::from_millis(120);
+
+/// The rows on screen and whether more lie before or after them.
 #[derive(Clone, Debug, PartialEq)]
-struct PendingAdd {
-    reference: String,
-    code: String,
+struct Shown {
+    rows: Vec<Row>,
+    earlier: bool,
+    more: bool,
+}
+
+impl Shown {
+    fn of(list: &LiveList) -> Self {
+        Shown {
+            rows: list.rows().to_vec(),
+            earlier: list.has_earlier(),
+            more: list.has_more(),
+        }
+    }
 }
 
 #[island]
 pub fn LiveCatalog(
-    /// The catalog at render time, for the first paint.
+    /// The catalog's first page at render time, for the first paint.
     initial: Vec<Product>,
+    /// How many products there were at render time.
+    total: u64,
     /// The outcome of a plain form post (JavaScript off), shown once.
     notice: Option<PageNotice>,
     /// Whether this page may edit (decided by the server for the request).
@@ -38,104 +63,99 @@ pub fn LiveCatalog(
     /// The product whose edit form is open (`?edit=ID`, the no-JavaScript way to open it).
     edit: Option<ProductId>,
 ) -> impl IntoView {
-    let live = LiveRows::new(initial);
-    let editing = RwSignal::new(edit.and_then(|id| live.get(id)).map(Editing::new));
+    let mut list = LiveList::new(initial, total);
+    if let Some(id) = edit {
+        list.apply(Event::Open(id));
+    }
+    let shown = RwSignal::new(Shown::of(&list));
+    let count = RwSignal::new(list.count());
+    let editing = RwSignal::new(list.editing().cloned());
+    let list = StoredValue::new(list);
     let (link, set_link) = signal(LinkState::Connecting);
     let notice = RwSignal::new(notice);
     let form = FormState::new();
-    let pending = RwSignal::new(None::<PendingAdd>);
     let outbox = Outbox::new();
-    let search = RwSignal::new(String::new());
+    let wanted = RwSignal::new(None::<Fetch>);
     let can_edit = access.can_edit();
     let connected = Signal::derive(move || link.get() != LinkState::Reconnecting);
 
-    // What an event means for the open edit form, if any.
-    let tell_editor = move |product: Option<&Product>, id: ProductId| {
-        let mut saved = None;
-        editing.update(|open| {
-            let Some(open) = open.as_mut().filter(|e| e.id() == id) else {
-                return;
-            };
-            let outcome = match product {
-                Some(product) => open.arrived(product),
-                None => open.removed(),
-            };
-            if outcome == Outcome::Saved {
-                saved = product.cloned();
+    // The one way the state changes: the reducer, then the signals it says changed.
+    let dispatch = move |event: Event| {
+        let Some(changed) = list.try_update_value(|list| list.apply(event)) else {
+            return;
+        };
+        let Changed {
+            rows,
+            count: counted,
+            editing: edited,
+            added,
+            notice: said,
+            add_errors,
+            fetch,
+        } = changed;
+        list.with_value(|list| {
+            if rows {
+                shown.set(Shown::of(list));
+            }
+            if counted {
+                count.set(list.count());
+            }
+            if edited {
+                editing.set(list.editing().cloned());
             }
         });
-        if let Some(product) = saved {
-            editing.set(None);
-            notice.set(Some(PageNotice::Ok(format!(
-                "Producto actualizado: {}",
-                product.title
-            ))));
+        if added {
+            form.clear();
+        }
+        if let Some(errors) = add_errors {
+            form.errors.set(errors);
+        }
+        if said.is_some() {
+            notice.set(said);
+        }
+        if fetch.is_some() {
+            wanted.set(fetch);
         }
     };
 
-    // The open form's row stays as drawn, so what is typed in it survives others' changes
-    // (the form tells of them); rows are redrawn only when the form opens or closes.
-    let open_id = Memo::new(move |_| editing.with(|e| e.as_ref().map(Editing::id)));
-    Effect::new(move |_| live.freeze(open_id.get()));
-
-    let on_event = move |event: ProductEvent| match event {
-        ProductEvent::Snapshot { products, .. } => {
-            if let Some(id) = open_id.get_untracked() {
-                tell_editor(products.iter().find(|p| p.id == id), id);
-            }
-            live.replace(products);
-        }
-        ProductEvent::Added { product, .. } => {
-            let mine =
-                pending.with_untracked(|p| p.as_ref().is_some_and(|p| p.code == product.code));
-            if mine {
-                pending.set(None);
-                form.clear();
-                notice.set(Some(PageNotice::Ok(format!(
-                    "Producto agregado: {}",
-                    product.title
-                ))));
-            }
-            live.upsert(product);
-        }
-        ProductEvent::Updated { product, .. } => {
-            tell_editor(Some(&product), product.id);
-            live.upsert(product);
-        }
-        ProductEvent::Removed { id, .. } => {
-            tell_editor(None, id);
-            live.remove(id);
-        }
-        // What was missed follows as ordinary events.
-        ProductEvent::Resume { .. } => {}
-        ProductEvent::Error(error) => {
-            let for_form = pending.with_untracked(|p| {
-                p.as_ref()
-                    .is_some_and(|p| Some(&p.reference) == error.reference.as_ref())
+    // Pages asked for by the reducer, fetched over HTTP and handed back to it.
+    Effect::new(move |_| {
+        let Some(fetch) = wanted.get() else {
+            return;
+        };
+        leptos::task::spawn_local(async move {
+            let url = products_url(&fetch.query, fetch.after, fetch.limit);
+            let headers = [TOTAL_COUNT_HEADER, SEQ_HEADER];
+            dispatch(match get_json::<Vec<Product>>(&url, &headers).await {
+                Some(page) => Event::Page {
+                    fetch,
+                    products: page.body,
+                    total: page.headers[0],
+                    seq: page.headers[1],
+                },
+                None => Event::FetchFailed(fetch),
             });
-            if for_form {
-                pending.set(None);
-                form.errors.set(error.fields);
-                notice.set(Some(PageNotice::Error(error.message)));
-                return;
-            }
-            let mut for_editor = false;
-            editing.update(|open| {
-                if let Some(open) = open {
-                    for_editor = open.refused(
-                        error.reference.as_ref(),
-                        error.message.clone(),
-                        error.fields.clone(),
-                    );
-                }
-            });
-            if !for_editor {
-                notice.set(Some(PageNotice::Error(error.message)));
-            }
-        }
-    };
+        });
+    });
 
-    Effect::new(move |_| stay_connected("/ws/products", set_link, outbox, on_event));
+    Effect::new(move |_| {
+        stay_connected(
+            paths::PRODUCTS_SOCKET,
+            Some(LIVE_PAGE as u64),
+            set_link,
+            outbox,
+            move |event| dispatch(Event::Socket(event)),
+        )
+    });
+
+    // The next page when the end of the rows comes near.
+    let end = NodeRef::<html::Div>::new();
+    let watch = when_visible(end, 800, move || dispatch(Event::More));
+    // A page that did not push the end out of view (a tall screen) asks for the next one.
+    Effect::new(move |_| {
+        shown.track();
+        watch.again();
+    });
 
     let add = move || match form.read().parse() {
         Err(invalid) => {
@@ -150,7 +170,7 @@ pub fn LiveCatalog(
                 reference: Some(reference.clone()),
                 product,
             }) {
-                pending.set(Some(PendingAdd { reference, code }));
+                dispatch(Event::AddSent { reference, code });
             } else {
                 notice.set(Some(PageNotice::Error(OFFLINE.to_string())));
             }
@@ -167,20 +187,10 @@ pub fn LiveCatalog(
         }
     };
 
-    let open_editor = move |id: ProductId| {
-        if let Some(product) = live.get(id) {
-            editing.set(Some(Editing::new(product)));
-        }
-    };
-
-    let shown = Memo::new(move |_| {
-        let query = Query::new(&search.get());
-        live.rows.with(|rows| {
-            rows.iter()
-                .filter(|row| query.matches(&row.product))
-                .cloned()
-                .collect::<Vec<_>>()
-        })
+    let open_editor = move |id: ProductId| dispatch(Event::Open(id));
+    let open_id = Memo::new(move |_| editing.with(|e| e.as_ref().map(Editing::id)));
+    let mut search = debounce(SEARCH_PAUSE, move |text: String| {
+        dispatch(Event::Search(text))
     });
 
     view! {
@@ -191,6 +201,7 @@ pub fn LiveCatalog(
                 <StaffLink access/>
             </div>
             <Notice notice/>
+            {can_edit.then(|| view! { <CatalogFiles/> })}
             <div class="live-layout" class:readonly=!can_edit>
                 {can_edit.then(|| view! {
                     <ProductFormView state=form mode=FormMode::Add on_submit=add can_send=connected/>
@@ -203,34 +214,31 @@ pub fn LiveCatalog(
                             placeholder="Buscar por título, código o categoría"
                             aria-label="Buscar productos"
                             data-testid="live-search"
-                            on:input=move |ev| search.set(event_target_value(&ev))
+                            on:input=move |ev| search(event_target_value(&ev))
                         />
                         <p class="muted" data-testid="product-count">
-                            {move || {
-                                let total = live.rows.with(Vec::len);
-                                let showing = shown.with(Vec::len);
-                                match (total, showing) {
-                                    (0, _) => "El catálogo está vacío.".to_string(),
-                                    (_, 0) => "Ningún producto coincide con la búsqueda.".to_string(),
-                                    (t, s) if s < t => format!("{s} de {t} productos"),
-                                    (1, _) => "1 producto".to_string(),
-                                    (t, _) => format!("{t} productos"),
-                                }
-                            }}
+                            {move || count_line(&count.read())}
                         </p>
                     </div>
+                    {move || shown.with(|s| s.earlier).then(|| view! {
+                        <button type="button" class="secondary more" data-testid="show-earlier"
+                            on:click=move |_| dispatch(Event::Earlier)>
+                            "Mostrar anteriores"
+                        </button>
+                    })}
                     <ul class="product-grid" data-testid="live-product-list">
                         <For
-                            each=move || shown.get()
+                            each=move || shown.with(|s| s.rows.clone())
                             key=|row| (row.product.id, row.revision)
                             children=move |row| {
                                 let id = row.product.id;
                                 let product = row.product;
                                 let is_open = move || open_id.get() == Some(id);
+                                let on_event = move |event| dispatch(event);
                                 view! {
                                     <li>
                                         {move || if is_open() {
-                                            view! { <ProductEditor editing outbox can_send=connected/> }.into_any()
+                                            view! { <ProductEditor editing dispatch=on_event outbox can_send=connected/> }.into_any()
                                         } else {
                                             let product = product.clone();
                                             view! {
@@ -246,9 +254,26 @@ pub fn LiveCatalog(
                             }
                         />
                     </ul>
+                    <div node_ref=end class="list-end">
+                        {move || shown.with(|s| s.more).then(|| view! {
+                            <button type="button" class="secondary more" data-testid="show-more"
+                                on:click=move |_| dispatch(Event::More)>
+                                "Mostrar más"
+                            </button>
+                        })}
+                    </div>
                 </div>
             </div>
         </section>
+    }
+}
+
+/// The line above the list: how many products there are or match, or that a search is out.
+fn count_line(count: &Count) -> String {
+    if count.searching {
+        "Buscando…".to_string()
+    } else {
+        catalog_count(count.total, &count.query)
     }
 }
 
@@ -260,7 +285,7 @@ fn StaffLink(access: Access) -> impl IntoView {
         Access::Open => None,
         Access::Visitor => Some(
             view! {
-                <a class="staff-link" href="/login?next=/realtimeproducts" data-testid="login-link">
+                <a class="staff-link" href=paths::login_then_live() data-testid="login-link">
                     "Ingresar para editar"
                 </a>
             }
@@ -289,7 +314,7 @@ fn CardActions(
         <div class="card-actions">
             <a
                 class="button secondary"
-                href=format!("/realtimeproducts?edit={id}#product-{id}")
+                href=paths::edit_page(id)
                 on:click=move |ev| {
                     ev.prevent_default();
                     on_edit(id);
@@ -300,7 +325,7 @@ fn CardActions(
             <form
                 class="delete-form"
                 method="post"
-                action=format!("/realtimeproducts/products/{id}/delete")
+                action=paths::delete_form(id)
                 on:submit=move |ev: leptos::ev::SubmitEvent| {
                     ev.prevent_default();
                     on_delete(id);

@@ -1,12 +1,12 @@
 //! Reusable pieces of the pages. `LiveCatalog` and `ChatBox` are islands: they hydrate in the
 //! browser and talk to the server over WebSockets.
 
+mod catalog_files;
 mod chat_box;
 mod connection_badge;
 mod editing;
-mod live;
 mod live_catalog;
-mod live_rows;
+mod live_list;
 mod notice;
 mod outbox;
 mod product_card;
@@ -15,7 +15,6 @@ mod product_form;
 
 pub use chat_box::ChatBox;
 pub use connection_badge::{ConnectionBadge, LinkState};
-pub use live::stay_connected;
 pub use live_catalog::LiveCatalog;
 pub use outbox::{next_ref, Outbox, OFFLINE};
 pub use product_card::ProductCard;

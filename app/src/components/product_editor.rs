@@ -6,14 +6,18 @@
 use leptos::prelude::*;
 
 use super::editing::{Conflict, Editing};
+use super::live_list::Event;
 use super::product_form::{FormMode, FormState, ProductFormView};
 use super::{next_ref, Outbox, OFFLINE};
 use crate::domain::ProductChanges;
+use crate::paths;
 use crate::protocol::ProductRequest;
 
 #[component]
 pub fn ProductEditor(
+    /// The open form's state (see `LiveList`), read here and changed through `dispatch`.
     editing: RwSignal<Option<Editing>>,
+    dispatch: impl Fn(Event) + Send + Sync + Copy + 'static,
     outbox: Outbox,
     #[prop(into)] can_send: Signal<bool>,
 ) -> impl IntoView {
@@ -33,10 +37,9 @@ pub fn ProductEditor(
                 return;
             };
             match form.read().parse() {
-                Err(invalid) => editing.update(|e| {
-                    if let Some(e) = e {
-                        e.invalid(invalid.error, invalid.fields);
-                    }
+                Err(invalid) => dispatch(Event::Unsaved {
+                    problem: invalid.error,
+                    fields: invalid.fields,
                 }),
                 Ok(all) => {
                     let changes = ProductChanges::from(all);
@@ -47,15 +50,14 @@ pub fn ProductEditor(
                         changes: changes.clone(),
                         expected: Some(current.original.clone()),
                     };
-                    editing.update(|e| {
-                        if let Some(e) = e {
-                            if outbox.send(&request) {
-                                e.sent(reference, changes);
-                            } else {
-                                e.problem = Some(OFFLINE.into());
-                            }
-                        }
-                    });
+                    if outbox.send(&request) {
+                        dispatch(Event::Saving { reference, changes });
+                    } else {
+                        dispatch(Event::Unsaved {
+                            problem: OFFLINE.into(),
+                            fields: Default::default(),
+                        });
+                    }
                 }
             }
         };
@@ -73,11 +75,9 @@ pub fn ProductEditor(
                     Conflict::Changed(_) => view! {
                         <div class="conflict" role="alert" data-testid="edit-conflict">
                             <p>"Otra persona cambió este producto mientras lo editabas."</p>
-                            <button type="button" on:click=move |_| editing.update(|e| {
-                                if let Some(e) = e {
-                                    e.reload();
-                                }
-                            })>"Cargar los datos actuales"</button>
+                            <button type="button" on:click=move |_| dispatch(Event::Reload)>
+                                "Cargar los datos actuales"
+                            </button>
                         </div>
                     }.into_any(),
                     Conflict::Removed => view! {
@@ -92,9 +92,9 @@ pub fn ProductEditor(
                 }.into_any())
                 actions=Box::new(move || view! {
                     // A link, so that it also closes the form without JavaScript.
-                    <a class="button secondary" href="/realtimeproducts" on:click=move |ev| {
+                    <a class="button secondary" href=paths::REALTIME on:click=move |ev| {
                         ev.prevent_default();
-                        editing.set(None);
+                        dispatch(Event::Close);
                     }>"Cancelar"</a>
                 }.into_any())
             />

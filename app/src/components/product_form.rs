@@ -10,6 +10,7 @@ use leptos::prelude::*;
 
 use crate::domain::product_form::{field_label, ProductForm};
 use crate::domain::{FieldErrors, Product};
+use crate::paths;
 
 /// The form element and the problems to show next to its fields.
 #[derive(Clone, Copy)]
@@ -29,23 +30,7 @@ impl FormState {
 
     /// What is typed in now, as the form the domain knows how to check.
     pub fn read(&self) -> ProductForm {
-        #[cfg(feature = "hydrate")]
-        if let Some(form) = self.form.get_untracked() {
-            if let Ok(data) = web_sys::FormData::new_with_form(&form) {
-                let text = |name: &str| data.get(name).as_string().unwrap_or_default();
-                return ProductForm {
-                    title: text("title"),
-                    description: text("description"),
-                    code: text("code"),
-                    price: text("price"),
-                    status: data.has("status").then(|| text("status")),
-                    stock: text("stock"),
-                    category: text("category"),
-                    thumbnails: text("thumbnails"),
-                };
-            }
-        }
-        ProductForm::default()
+        crate::browser::read_form(&self.form).unwrap_or_default()
     }
 
     /// Empties the form (back to its defaults) after a product was added.
@@ -93,14 +78,14 @@ pub fn ProductFormView(
     };
     let (action, heading, button, prefix, shown) = match &mode {
         FormMode::Add => (
-            "/realtimeproducts/products".to_string(),
+            paths::ADD_FORM.to_string(),
             "Agregar producto",
             "Agregar",
             "product".to_string(),
             None,
         ),
         FormMode::Edit(product) => (
-            format!("/realtimeproducts/products/{}", product.id),
+            paths::edit_form(product.id),
             "Editar producto",
             "Guardar",
             format!("edit-{}", product.id),

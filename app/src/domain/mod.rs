@@ -1,6 +1,7 @@
 //! Domain types shared by the server and the browser.
 
 pub mod access;
+pub mod counting;
 pub mod image;
 pub mod message;
 pub mod price;

@@ -6,6 +6,11 @@ use super::Product;
 /// `text` without accents (the combining marks of its canonical decomposition: á → a, ñ → n,
 /// ü → u) and in lower case, for comparing.
 pub fn normalize(text: &str) -> String {
+    // Most codes and titles are plain ASCII: no accents to strip, and a search through a
+    // large catalog normalizes three fields of every product.
+    if text.is_ascii() {
+        return text.to_ascii_lowercase();
+    }
     decomposed(text)
         .chars()
         .filter(|c| !is_accent(*c))

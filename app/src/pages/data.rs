@@ -20,7 +20,6 @@ pub struct CatalogPage {
 /// rendering.
 #[derive(Clone)]
 pub struct PageData {
-    pub products: Arc<dyn Fn() -> Vec<Product> + Send + Sync>,
     /// One page of the catalog: the products matching a search, after an id, at most a
     /// limit; and how many match in all.
     pub page: PageSource,
@@ -29,13 +28,6 @@ pub struct PageData {
 }
 
 impl PageData {
-    /// The catalog now, ascending by id; empty when rendered without a server (never in practice).
-    pub fn products() -> Vec<Product> {
-        leptos::prelude::use_context::<PageData>()
-            .map(|data| (data.products)())
-            .unwrap_or_default()
-    }
-
     /// The products matching `query` with an id above `after`, at most `limit`.
     pub fn page(query: &Query, after: ProductId, limit: usize) -> CatalogPage {
         leptos::prelude::use_context::<PageData>()

@@ -10,8 +10,9 @@ use leptos_router::hooks::use_query_map;
 
 use super::{CatalogPage, PageData};
 use crate::components::ProductCard;
+use crate::domain::counting::catalog_count;
 use crate::domain::search::Query;
-use crate::paths::encode_query_value;
+use crate::paths::{self, encode_query_value};
 
 #[component]
 pub fn HomePage() -> impl IntoView {
@@ -31,23 +32,7 @@ pub fn HomePage() -> impl IntoView {
         let last = products.last().map_or(after, |p| p.id);
         next_page_href(typed.trim(), last)
     });
-    let summary = if query.is_empty() {
-        match total {
-            0 => "Todavía no hay productos.".to_string(),
-            1 => "1 producto en el catálogo.".to_string(),
-            n => format!("{} productos en el catálogo.", thousands(n)),
-        }
-    } else {
-        match total {
-            0 => format!("Ningún producto coincide con «{}».", typed.trim()),
-            1 => format!("1 producto coincide con «{}».", typed.trim()),
-            n => format!(
-                "{} productos coinciden con «{}».",
-                thousands(n),
-                typed.trim()
-            ),
-        }
-    };
+    let summary = catalog_count(total, &typed);
     let searching = !query.is_empty();
     let first_page = after == 0;
     view! {
@@ -57,7 +42,7 @@ pub fn HomePage() -> impl IntoView {
             <p class="muted" data-testid="summary">
                 {summary}
                 " "
-                <a href="/realtimeproducts">"Ver y editar en vivo →"</a>
+                <a href=paths::REALTIME>"Ver y editar en vivo →"</a>
             </p>
         </section>
         <form class="search" method="get" action="/" role="search">
@@ -75,7 +60,7 @@ pub fn HomePage() -> impl IntoView {
             view! {
                 <section class="empty">
                     <p>"El catálogo está vacío."</p>
-                    <p><a href="/realtimeproducts">"Agregá el primer producto"</a></p>
+                    <p><a href=paths::REALTIME>"Agregá el primer producto"</a></p>
                 </section>
             }
             .into_any()
@@ -129,19 +114,6 @@ fn encode_pairs(pairs: &[(&str, String)]) -> String {
         .join("&")
 }
 
-/// `12345` as `12.345`, the way prices and counts are written here.
-fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, digit) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push('.');
-        }
-        out.push(digit);
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -154,7 +126,5 @@ mod tests {
             "/?q=%C3%B1and%C3%BA%202&after=7"
         );
         assert_eq!(first_page_href(""), "/");
-        assert_eq!(thousands(100000), "100.000");
-        assert_eq!(thousands(999), "999");
     }
 }

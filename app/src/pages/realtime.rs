@@ -6,6 +6,8 @@ use leptos_router::hooks::use_query_map;
 
 use super::{PageData, PageNotice};
 use crate::components::{ChatBox, LiveCatalog};
+use crate::domain::search::Query;
+use crate::protocol::paging::LIVE_PAGE;
 
 #[component]
 pub fn RealtimeProductsPage() -> impl IntoView {
@@ -17,9 +19,10 @@ pub fn RealtimeProductsPage() -> impl IntoView {
             .or_else(|| q.get("ok").map(PageNotice::Ok));
         (notice, q.get("edit").and_then(|id| id.parse().ok()))
     });
+    let first = PageData::page(&Query::default(), 0, LIVE_PAGE);
     view! {
         <Title text="Productos en tiempo real · tiempo real"/>
-        <LiveCatalog initial=PageData::products() notice access=PageData::access() edit/>
+        <LiveCatalog initial=first.products total=first.total notice access=PageData::access() edit/>
         <section class="chat-section">
             <h2>"Centro de mensajes"</h2>
             <ChatBox/>

@@ -8,8 +8,11 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+pub mod catalog_file;
+pub mod paging;
 mod resume;
 
+pub use catalog_file::Imported;
 pub use resume::{Resumable, ResumePoint, SocketStart, MAX_LIMIT};
 
 use crate::domain::{ChatMessage, FieldErrors, Invalid, NewProduct, Product, ProductChanges};

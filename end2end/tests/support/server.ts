@@ -122,6 +122,27 @@ export class TestServer {
     await this.launch();
   }
 
+  /** POST a CSV file to the import endpoint and return the answer's status and body. */
+  async importCsv(csv: string): Promise<{ status: number; body: any }> {
+    const response = await fetch(`${this.url}/api/products/import`, {
+      method: "POST",
+      headers: { "content-type": "text/csv", ...this.staffHeader() },
+      body: csv,
+    });
+    return { status: response.status, body: await response.json() };
+  }
+
+  /** PUT a partial update through the HTTP API. */
+  async updateProduct(id: number, fields: Record<string, unknown>): Promise<any> {
+    const response = await fetch(`${this.url}/api/products/${id}`, {
+      method: "PUT",
+      headers: { "content-type": "application/json", ...this.staffHeader() },
+      body: JSON.stringify(fields),
+    });
+    if (response.status !== 200) throw new Error(`update failed: ${response.status}`);
+    return response.json();
+  }
+
   /** POST a product through the HTTP API and return what the server answered. */
   async createProduct(fields: Record<string, unknown>): Promise<any> {
     const response = await fetch(`${this.url}/api/products`, {
@@ -137,6 +158,16 @@ export class TestServer {
 /** The staff password's bearer header, when the server has one. */
 function staffHeaderFor(env: Record<string, string>): Record<string, string> {
   return env.STAFF_PASSWORD ? { authorization: `Bearer ${env.STAFF_PASSWORD}` } : {};
+}
+
+/** A CSV of `count` products coded `${prefix}-00001`... (the import's format). */
+export function catalogCsv(count: number, prefix = "P"): string {
+  const rows = ["code,title,description,price,stock,category"];
+  for (let n = 1; n <= count; n++) {
+    const code = `${prefix}-${String(n).padStart(5, "0")}`;
+    rows.push(`${code},Producto ${code},Descripción de ${code},${n}.5,${n % 50},varios`);
+  }
+  return rows.join("\n") + "\n";
 }
 
 /** A complete, valid product whose code and title are unique to this call. */

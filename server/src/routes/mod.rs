@@ -47,11 +47,10 @@ pub fn router(state: AppState, hosts: AllowedHosts) -> Router {
             }
             // The request being rendered (Leptos provides it): staff see edit controls.
             let access = parts.map_or(Access::Visitor, |parts| policy.access(&parts.headers));
-            let paging = catalog.clone();
             provide_context(PageData {
-                products: Arc::new(move || catalog.products().to_vec()),
                 page: Arc::new(move |query, after, limit| {
-                    let (total, products) = paging.current().page(query, after, Some(limit as u64));
+                    let (total, products) =
+                        catalog.current().page(query, after, Some(limit as u64));
                     CatalogPage { total, products }
                 }),
                 access,

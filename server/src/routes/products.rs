@@ -12,22 +12,26 @@ use crate::state::AppState;
 use crate::store::StoreError;
 use app::domain::search::Query;
 use app::domain::{NewProduct, Product, ProductChanges};
-
-/// The header that says how many products match, whatever page was asked for.
-const TOTAL_COUNT: &str = "x-total-count";
+use app::protocol::paging::{SEQ_HEADER, TOTAL_COUNT_HEADER};
 
 /// `GET /api/products?limit=N&after=ID&q=TEXT`: ascending by id, only ids above `after`, only
 /// products whose title, code or category contain `q` (accents and case ignored), the first N
-/// of them; `X-Total-Count` says how many match `q` in all.
+/// of them; `X-Total-Count` says how many match `q` in all, and `X-Catalog-Seq` the change
+/// the page was read at (so the live page knows which socket events are newer).
 pub async fn list(
     State(state): State<AppState>,
     params: Params,
-) -> Result<([(&'static str, String); 1], Json<Vec<Product>>), ApiError> {
+) -> Result<([(&'static str, String); 2], Json<Vec<Product>>), ApiError> {
     let limit = limit(&params)?;
     let after = number(&params, "after")?.unwrap_or(0);
     let query = Query::new(&text(&params, "q").unwrap_or_default());
-    let (total, page) = state.catalog.current().page(&query, after, limit);
-    Ok(([(TOTAL_COUNT, total.to_string())], Json(page)))
+    let catalog = state.catalog.current();
+    let (total, page) = catalog.page(&query, after, limit);
+    let headers = [
+        (TOTAL_COUNT_HEADER, total.to_string()),
+        (SEQ_HEADER, catalog.seq().to_string()),
+    ];
+    Ok((headers, Json(page)))
 }
 
 pub async fn show(

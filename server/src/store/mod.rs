@@ -91,12 +91,8 @@ impl ImportRow {
     }
 }
 
-/// What an import did.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
-pub struct Imported {
-    pub created: u64,
-    pub updated: u64,
-}
+/// What an import did (the API's answer, defined with the protocol).
+pub use app::protocol::Imported;
 
 /// Imports of more rows than this reach the sockets as one fresh snapshot instead of an event
 /// per product (and a resume across them gets a snapshot too).

@@ -1,0 +1,623 @@
+//! The live list's state as a plain reducer: which products are on screen (a window of pages
+//! of the catalog or of a search), how many there are, the open edit form, and the add form's
+//! request in flight. [`LiveList::apply`] takes one [`Event`] (a socket frame, a page fetched
+//! over HTTP, something the person did) and says what changed; the island turns that into
+//! signals, fetches and notices. No signal lives here, so every rule is tested without a
+//! browser or a reactive owner.
+//!
+//! The window: `rows` are the products matching `query` with an id above `after`, ascending,
+//! as far as they have been fetched (`complete` when they reach the last one). Scrolling on
+//! fetches the next page; past [`MAX_ROWS`] the first page goes (and `earlier` remembers where
+//! it began, to fetch it back), so the page never holds more than a few hundred cards however
+//! far one scrolls through 100,000 products.
+//!
+//! Events and fetched pages cross: a page read at change `seq` already holds every event up to
+//! `seq`. While a fetch is out, events are applied at once (so the rows on screen stay live)
+//! and kept; when the page arrives its total replaces the count and the kept events newer than
+//! the page are applied again, which is harmless for the rows (each is applied by id) and makes
+//! the count exact.
+
+use super::editing::{Editing, Outcome};
+use crate::domain::search::Query;
+use crate::domain::{FieldErrors, Product, ProductChanges, ProductId};
+use crate::pages::PageNotice;
+use crate::protocol::paging::LIVE_PAGE;
+use crate::protocol::{ErrorFrame, ProductEvent};
+
+/// The most rows on screen: four pages.
+pub const MAX_ROWS: usize = 4 * LIVE_PAGE;
+
+/// Events kept while a fetch is out; beyond, the fetch is asked again when it arrives.
+const KEPT_MAX: usize = 1_000;
+
+/// A product on screen, with a revision that changes when its card must be drawn again.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Row {
+    pub revision: u64,
+    pub product: Product,
+}
+
+/// A page asked of `GET /api/products`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fetch {
+    pub query: String,
+    pub after: ProductId,
+    pub limit: usize,
+    pub kind: FetchKind,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FetchKind {
+    /// The first page of a new search: replaces the rows.
+    First,
+    /// The page after the last row.
+    Next,
+    /// The page before the first row (dropped earlier).
+    Previous,
+    /// The rows on screen again, after the socket lost track (a snapshot while scrolled or
+    /// searching).
+    Refresh,
+}
+
+/// What happened.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Event {
+    /// A frame of `/ws/products`.
+    Socket(ProductEvent),
+    /// The answer to `fetch`: its products, how many match, the change it was read at.
+    Page {
+        fetch: Fetch,
+        products: Vec<Product>,
+        total: u64,
+        seq: u64,
+    },
+    /// `fetch` failed (offline, server error): it may be asked again.
+    FetchFailed(Fetch),
+    /// What is typed in the search box (debounced).
+    Search(String),
+    /// Scrolled to the end of the rows, or "Mostrar más".
+    More,
+    /// "Mostrar anteriores".
+    Earlier,
+    /// The add form sent a product with this `ref` and code.
+    AddSent { reference: String, code: String },
+    /// "Editar" on a card.
+    Open(ProductId),
+    /// The edit form closed ("Cancelar").
+    Close,
+    /// The edit form sent its save.
+    Saving {
+        reference: String,
+        changes: ProductChanges,
+    },
+    /// The edit form's own check (or the connection) refused the save.
+    Unsaved {
+        problem: String,
+        fields: FieldErrors,
+    },
+    /// "Cargar los datos actuales" after someone else's change.
+    Reload,
+}
+
+/// What an [`Event`] changed, for the island to show.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Changed {
+    pub rows: bool,
+    pub count: bool,
+    pub editing: bool,
+    /// The add form's product arrived: empty the form.
+    pub added: bool,
+    pub notice: Option<PageNotice>,
+    /// Errors of the add form's fields, from the server.
+    pub add_errors: Option<FieldErrors>,
+    /// A page to fetch now.
+    pub fetch: Option<Fetch>,
+}
+
+/// How many products the list has, for the line above it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Count {
+    pub total: u64,
+    pub query: String,
+    /// A search's first page has not arrived yet.
+    pub searching: bool,
+}
+
+/// The add form's request in flight.
+#[derive(Clone, Debug, PartialEq)]
+struct PendingAdd {
+    reference: String,
+    code: String,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct LiveList {
+    query: String,
+    matcher: Query,
+    rows: Vec<Row>,
+    after: ProductId,
+    /// Where each dropped run of rows began (its `after`) and how many it held.
+    earlier: Vec<(ProductId, usize)>,
+    complete: bool,
+    total: u64,
+    revision: u64,
+    editing: Option<Editing>,
+    pending_add: Option<PendingAdd>,
+    fetching: Option<Fetch>,
+    /// Events that arrived while `fetching` was out.
+    kept: Vec<ProductEvent>,
+}
+
+impl LiveList {
+    /// The list as the server rendered it: the first page of the catalog, and how many there
+    /// are in all.
+    pub fn new(first_page: Vec<Product>, total: u64) -> Self {
+        let mut list = LiveList {
+            complete: first_page.len() as u64 >= total,
+            total,
+            ..LiveList::default()
+        };
+        for product in first_page {
+            let row = list.row(product);
+            list.rows.push(row);
+        }
+        list
+    }
+
+    pub fn rows(&self) -> &[Row] {
+        &self.rows
+    }
+
+    pub fn count(&self) -> Count {
+        Count {
+            total: self.total,
+            query: self.query.clone(),
+            searching: self.is_loading(FetchKind::First),
+        }
+    }
+
+    pub fn editing(&self) -> Option<&Editing> {
+        self.editing.as_ref()
+    }
+
+    /// Whether more rows follow the last one shown.
+    pub fn has_more(&self) -> bool {
+        !self.complete
+    }
+
+    /// Whether rows before the first one shown were dropped (or belong to a search scrolled
+    /// past them).
+    pub fn has_earlier(&self) -> bool {
+        self.after > 0
+    }
+
+    pub fn get(&self, id: ProductId) -> Option<&Product> {
+        self.position(id).ok().map(|at| &self.rows[at].product)
+    }
+
+    pub fn apply(&mut self, event: Event) -> Changed {
+        let mut changed = Changed::default();
+        match event {
+            Event::Socket(event) => self.socket(event, &mut changed),
+            Event::Page {
+                fetch,
+                products,
+                total,
+                seq,
+            } => self.page(fetch, products, total, seq, &mut changed),
+            Event::FetchFailed(fetch) => {
+                if self.fetching.as_ref() == Some(&fetch) {
+                    self.fetching = None;
+                    self.kept.clear();
+                    if fetch.kind == FetchKind::First {
+                        // Not the old search's rows under the new search: nothing, and
+                        // "Mostrar más" to try again.
+                        self.rows.clear();
+                        self.complete = false;
+                        changed.rows = true;
+                    }
+                    changed.count = true;
+                    changed.notice = Some(PageNotice::Error(
+                        "No se pudieron cargar los productos: intentá de nuevo".into(),
+                    ));
+                }
+            }
+            Event::Search(text) => self.search(text, &mut changed),
+            Event::More => {
+                if !self.complete && self.fetching.is_none() {
+                    let after = self.rows.last().map_or(self.after, |r| r.product.id);
+                    changed.fetch = self.ask(after, LIVE_PAGE, FetchKind::Next);
+                }
+            }
+            Event::Earlier => {
+                if self.after > 0 && self.fetching.is_none() {
+                    // The rows dropped there, and some to spare for products that came to
+                    // match the search meanwhile.
+                    let (after, dropped) = self.earlier.last().copied().unwrap_or((0, LIVE_PAGE));
+                    let limit = (dropped + LIVE_PAGE / 2).min(MAX_ROWS);
+                    changed.fetch = self.ask(after, limit, FetchKind::Previous);
+                }
+            }
+            Event::AddSent { reference, code } => {
+                self.pending_add = Some(PendingAdd { reference, code })
+            }
+            Event::Open(id) => {
+                if let Some(product) = self.get(id).cloned() {
+                    self.close(&mut changed);
+                    self.editing = Some(Editing::new(product));
+                    changed.editing = true;
+                    changed.rows = true;
+                }
+            }
+            Event::Close => self.close(&mut changed),
+            Event::Saving { reference, changes } => {
+                if let Some(editing) = &mut self.editing {
+                    editing.sent(reference, changes);
+                    changed.editing = true;
+                }
+            }
+            Event::Unsaved { problem, fields } => {
+                if let Some(editing) = &mut self.editing {
+                    editing.invalid(problem, fields);
+                    changed.editing = true;
+                }
+            }
+            Event::Reload => {
+                if let Some(editing) = &mut self.editing {
+                    editing.reload();
+                    changed.editing = true;
+                }
+            }
+        }
+        changed
+    }
+
+    fn socket(&mut self, event: ProductEvent, changed: &mut Changed) {
+        match event {
+            ProductEvent::Snapshot {
+                products, total, ..
+            } => self.snapshot(products, total, changed),
+            ProductEvent::Added { ref product, .. } => {
+                let mine = self
+                    .pending_add
+                    .as_ref()
+                    .is_some_and(|p| p.code == product.code);
+                if mine {
+                    self.pending_add = None;
+                    changed.added = true;
+                    changed.notice = Some(PageNotice::Ok(format!(
+                        "Producto agregado: {}",
+                        product.title
+                    )));
+                }
+                self.change(event, changed);
+            }
+            ProductEvent::Updated { ref product, .. } => {
+                self.tell_editor(Some(product), product.id, changed);
+                self.change(event, changed);
+            }
+            ProductEvent::Removed { id, .. } => {
+                self.tell_editor(None, id, changed);
+                self.change(event, changed);
+            }
+            // What was missed follows as ordinary events.
+            ProductEvent::Resume { .. } => {}
+            ProductEvent::Error(error) => self.refused(error, changed),
+        }
+    }
+
+    /// A change event: applied to the rows now, and kept if a fetch is out.
+    fn change(&mut self, event: ProductEvent, changed: &mut Changed) {
+        self.change_rows(&event, changed);
+        if self.fetching.is_some() {
+            self.kept.push(event);
+        }
+    }
+
+    /// What a change does to the rows and the count. Applying it twice leaves the rows as
+    /// once (see the module's note on crossing pages).
+    fn change_rows(&mut self, event: &ProductEvent, changed: &mut Changed) {
+        let (id, now) = match event {
+            ProductEvent::Added { product, .. } | ProductEvent::Updated { product, .. } => {
+                (product.id, Some(product))
+            }
+            ProductEvent::Removed { id, .. } => (*id, None),
+            _ => return,
+        };
+        let matches = now.is_some_and(|p| self.matcher.matches(p));
+        let shown = self.position(id).is_ok();
+        // Whether it matched before: known when it is shown, or falls where rows are known.
+        let matched = if shown {
+            true
+        } else if self.covers(id) {
+            false
+        } else if self.query.is_empty() {
+            // Outside the rows, in a list of everything: it existed unless it is new.
+            !matches!(event, ProductEvent::Added { .. })
+        } else {
+            // A search, beyond the rows: unknown; the count may drift until the next page.
+            matches!(event, ProductEvent::Updated { .. }) && matches
+        };
+        if matches && !matched {
+            self.total += 1;
+            changed.count = true;
+        } else if matched && !matches {
+            self.total = self.total.saturating_sub(1);
+            changed.count = true;
+        }
+        let open = self.editing.as_ref().map(Editing::id) == Some(id);
+        match (now, matches) {
+            (Some(product), true) if shown || self.covers(id) => {
+                // The open form's row keeps its revision, so it is not drawn again under
+                // the person typing; it is when the form closes.
+                let revision = if open {
+                    self.position(id).map_or(0, |at| self.rows[at].revision)
+                } else {
+                    self.next_revision()
+                };
+                let row = Row {
+                    revision,
+                    product: product.clone(),
+                };
+                match self.position(id) {
+                    Ok(at) => self.rows[at] = row,
+                    Err(at) => self.rows.insert(at, row),
+                }
+                changed.rows = true;
+            }
+            _ if shown && !open => {
+                if let Ok(at) = self.position(id) {
+                    self.rows.remove(at);
+                }
+                changed.rows = true;
+            }
+            _ => {}
+        }
+    }
+
+    /// A snapshot: the socket's first page of the whole catalog (at its start, or when it
+    /// lost track). It is the rows when they are that page; otherwise the rows on screen are
+    /// fetched again.
+    fn snapshot(&mut self, products: Vec<Product>, total: u64, changed: &mut Changed) {
+        if let Some(id) = self.editing.as_ref().map(Editing::id) {
+            let now = products.iter().find(|p| p.id == id).cloned();
+            let known = now.is_some() || products.len() as u64 >= total;
+            if known {
+                self.tell_editor(now.as_ref(), id, changed);
+            }
+        }
+        if self.query.is_empty() && self.after == 0 && self.rows.len() <= products.len() {
+            self.total = total;
+            self.complete = products.len() as u64 >= total;
+            let rows = products.into_iter().map(|p| self.keep_or_draw(p)).collect();
+            self.replace_rows(rows);
+            self.fetching = None;
+            self.kept.clear();
+            changed.rows = true;
+            changed.count = true;
+        } else {
+            let limit = self.rows.len().clamp(LIVE_PAGE, MAX_ROWS);
+            self.fetching = None;
+            changed.fetch = self.ask(self.after, limit, FetchKind::Refresh);
+        }
+    }
+
+    fn page(
+        &mut self,
+        fetch: Fetch,
+        products: Vec<Product>,
+        total: u64,
+        seq: u64,
+        changed: &mut Changed,
+    ) {
+        if self.fetching.as_ref() != Some(&fetch) {
+            return; // an answer to a search since replaced, or a fetch asked again
+        }
+        self.fetching = None;
+        let kept = std::mem::take(&mut self.kept);
+        if kept.len() > KEPT_MAX {
+            changed.fetch = self.ask(fetch.after, fetch.limit, fetch.kind);
+            return;
+        }
+        let full = products.len() >= fetch.limit;
+        match fetch.kind {
+            FetchKind::First | FetchKind::Refresh => {
+                self.after = fetch.after;
+                if fetch.kind == FetchKind::First {
+                    self.earlier.clear();
+                }
+                let rows = products.into_iter().map(|p| self.keep_or_draw(p)).collect();
+                self.replace_rows(rows);
+                self.complete = !full;
+            }
+            FetchKind::Next => {
+                for product in products {
+                    if let Err(at) = self.position(product.id) {
+                        let row = self.row(product);
+                        self.rows.insert(at, row);
+                    }
+                }
+                self.complete = !full;
+                if self.rows.len() > MAX_ROWS {
+                    // Down to three pages, so the next one fits again.
+                    let drop = self.rows.len() - (MAX_ROWS - LIVE_PAGE);
+                    self.earlier.push((self.after, drop));
+                    self.after = self.rows[drop - 1].product.id;
+                    self.rows.drain(..drop);
+                }
+            }
+            FetchKind::Previous => {
+                let before = self.after;
+                self.after = self.earlier.pop().map_or(0, |(after, _)| after);
+                for product in products.into_iter().filter(|p| p.id <= before) {
+                    if let Err(at) = self.position(product.id) {
+                        let row = self.row(product);
+                        self.rows.insert(at, row);
+                    }
+                }
+                if self.rows.len() > MAX_ROWS {
+                    self.rows.truncate(MAX_ROWS - LIVE_PAGE);
+                    self.complete = false;
+                }
+            }
+        }
+        self.total = total;
+        changed.rows = true;
+        changed.count = true;
+        for event in kept.iter().filter(|e| e.seq().is_none_or(|s| s > seq)) {
+            self.change_rows(event, changed);
+        }
+    }
+
+    fn search(&mut self, text: String, changed: &mut Changed) {
+        if text.trim() == self.query {
+            return;
+        }
+        self.query = text.trim().to_string();
+        self.matcher = Query::new(&self.query);
+        self.earlier.clear();
+        self.after = 0;
+        self.fetching = None;
+        changed.fetch = self.ask(0, LIVE_PAGE, FetchKind::First);
+        changed.count = true;
+    }
+
+    /// Notes `fetch` as the one out (replacing any other) and returns it.
+    fn ask(&mut self, after: ProductId, limit: usize, kind: FetchKind) -> Option<Fetch> {
+        let fetch = Fetch {
+            query: self.query.clone(),
+            after,
+            limit,
+            kind,
+        };
+        self.kept.clear();
+        self.fetching = Some(fetch.clone());
+        Some(fetch)
+    }
+
+    fn is_loading(&self, kind: FetchKind) -> bool {
+        self.fetching.as_ref().is_some_and(|f| f.kind == kind)
+    }
+
+    /// What a change of the open form's product means for the form.
+    fn tell_editor(&mut self, now: Option<&Product>, id: ProductId, changed: &mut Changed) {
+        let Some(editing) = self.editing.as_mut().filter(|e| e.id() == id) else {
+            return;
+        };
+        let outcome = match now {
+            Some(product) => editing.arrived(product),
+            None => editing.removed(),
+        };
+        changed.editing = true;
+        if outcome == Outcome::Saved {
+            if let Some(product) = now {
+                changed.notice = Some(PageNotice::Ok(format!(
+                    "Producto actualizado: {}",
+                    product.title
+                )));
+            }
+            self.close(changed);
+        }
+    }
+
+    /// An error frame: the add form's, the edit form's, or the page's.
+    fn refused(&mut self, error: ErrorFrame, changed: &mut Changed) {
+        let for_add = self
+            .pending_add
+            .as_ref()
+            .is_some_and(|p| Some(&p.reference) == error.reference.as_ref());
+        if for_add {
+            self.pending_add = None;
+            changed.add_errors = Some(error.fields);
+            changed.notice = Some(PageNotice::Error(error.message));
+            return;
+        }
+        let for_editor = self.editing.as_mut().is_some_and(|open| {
+            open.refused(
+                error.reference.as_ref(),
+                error.message.clone(),
+                error.fields.clone(),
+            )
+        });
+        if for_editor {
+            changed.editing = true;
+        } else {
+            changed.notice = Some(PageNotice::Error(error.message));
+        }
+    }
+
+    /// Closes the edit form; its row is drawn again as the product is now, or goes if the
+    /// product was removed (or no longer matches the search) meanwhile.
+    fn close(&mut self, changed: &mut Changed) {
+        let Some(editing) = self.editing.take() else {
+            return;
+        };
+        changed.editing = true;
+        changed.rows = true;
+        let Ok(at) = self.position(editing.id()) else {
+            return;
+        };
+        let gone = editing.conflict == Some(super::editing::Conflict::Removed)
+            || !self.matcher.matches(&self.rows[at].product);
+        if gone {
+            self.rows.remove(at);
+        } else {
+            self.rows[at].revision = self.next_revision();
+        }
+    }
+
+    /// A row for `product`: the one on screen if it is unchanged (so it is not drawn again),
+    /// else a new revision.
+    fn keep_or_draw(&mut self, product: Product) -> Row {
+        match self.position(product.id) {
+            Ok(at) if self.rows[at].product == product => self.rows[at].clone(),
+            _ => self.row(product),
+        }
+    }
+
+    /// Replaces the rows, keeping the open form's row (as drawn) wherever it is.
+    fn replace_rows(&mut self, mut rows: Vec<Row>) {
+        if let Some(id) = self.editing.as_ref().map(Editing::id) {
+            if let Ok(at) = self.position(id) {
+                let open = self.rows[at].clone();
+                match rows.binary_search_by_key(&id, |r| r.product.id) {
+                    Ok(i) => rows[i].revision = open.revision,
+                    Err(i) => rows.insert(i, open),
+                }
+            }
+        }
+        self.rows = rows;
+    }
+
+    /// Whether `id` falls within what the rows cover: above `after`, and up to the last row
+    /// (or anywhere beyond, when the rows reach the end).
+    fn covers(&self, id: ProductId) -> bool {
+        let fetched = self
+            .fetching
+            .as_ref()
+            .is_none_or(|f| f.kind != FetchKind::First);
+        fetched
+            && id > self.after
+            && (self.complete || self.rows.last().is_some_and(|last| id <= last.product.id))
+    }
+
+    fn position(&self, id: ProductId) -> Result<usize, usize> {
+        self.rows.binary_search_by_key(&id, |r| r.product.id)
+    }
+
+    fn next_revision(&mut self) -> u64 {
+        self.revision += 1;
+        self.revision
+    }
+
+    fn row(&mut self, product: Product) -> Row {
+        Row {
+            revision: self.next_revision(),
+            product,
+        }
+    }
+}
+
+#[cfg(test)]
+#[path = "live_list_tests.rs"]
+mod tests;
