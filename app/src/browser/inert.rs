@@ -1,6 +1,7 @@
-//! The server's side of `web.rs`: the same functions, doing nothing. Islands call them only from
-//! effects and event handlers, which the server never runs; they exist so that the islands'
-//! code is one text for both builds.
+//! The server's side of `web.rs`: the same functions. Those about the page do nothing: islands
+//! call them only from effects and event handlers, which the server never runs, and they exist
+//! so that the islands' code is one text for both builds. [`decompose`] is real: the server
+//! searches with it.
 
 use leptos::html;
 use leptos::prelude::*;
@@ -9,6 +10,11 @@ use serde::de::DeserializeOwned;
 use crate::components::{LinkState, Outbox};
 use crate::domain::product_form::ProductForm;
 use crate::protocol::Resumable;
+
+/// The canonical decomposition (NFD) of `c`, from the Unicode tables compiled in.
+pub fn decompose(c: char, each: impl FnMut(char)) {
+    unicode_normalization::char::decompose_canonical(c, each);
+}
 
 pub fn stay_connected<E: DeserializeOwned + Resumable + 'static>(
     _path: &'static str,

@@ -97,6 +97,16 @@ pub mod storage {
     }
 }
 
+/// The canonical decomposition (NFD) of `c`, a character at a time. The browser asks its own
+/// JavaScript engine, which has the Unicode tables already: compiling them into the WASM would
+/// add 127 KB to every page load.
+pub fn decompose(c: char, each: impl FnMut(char)) {
+    let decomposed: String = js_sys::JsString::from(c.to_string())
+        .normalize("NFD")
+        .into();
+    decomposed.chars().for_each(each);
+}
+
 /// What is typed in a product form now.
 pub fn read_form(form: &NodeRef<html::Form>) -> Option<ProductForm> {
     let form = form.get_untracked()?;

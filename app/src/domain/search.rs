@@ -6,16 +6,25 @@ use super::Product;
 /// `text` without accents (the combining marks of its canonical decomposition: á → a, ñ → n,
 /// ü → u) and in lower case, for comparing.
 pub fn normalize(text: &str) -> String {
-    // Most codes and titles are plain ASCII: no accents to strip, and a search through a
-    // large catalog normalizes three fields of every product.
+    // Most codes and titles are plain ASCII: nothing to decompose. A search through a large
+    // catalog normalizes three fields of every product, so the rest goes a character at a time
+    // too, decomposing only what is not ASCII.
     if text.is_ascii() {
         return text.to_ascii_lowercase();
     }
-    decomposed(text)
-        .chars()
-        .filter(|c| !is_accent(*c))
-        .flat_map(char::to_lowercase)
-        .collect()
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_ascii() {
+            out.push(c.to_ascii_lowercase());
+        } else {
+            crate::browser::decompose(c, |part| {
+                if !is_accent(part) {
+                    out.extend(part.to_lowercase());
+                }
+            });
+        }
+    }
+    out
 }
 
 /// The Unicode blocks of combining diacritical marks, where decomposed accents land.
@@ -28,17 +37,16 @@ fn is_accent(c: char) -> bool {
         | '\u{FE20}'..='\u{FE2F}')
 }
 
-/// Canonical decomposition (NFD). The browser asks its own JavaScript engine, which has the
-/// Unicode tables already: compiling them into the WASM would add 127 KB to every page load.
-#[cfg(feature = "hydrate")]
-fn decomposed(text: &str) -> String {
-    js_sys::JsString::from(text).normalize("NFD").into()
-}
-
-#[cfg(not(feature = "hydrate"))]
-fn decomposed(text: &str) -> String {
-    use unicode_normalization::UnicodeNormalization;
-    text.nfd().collect()
+/// Whether `field` contains `query` (already normalized), without copying an ASCII field.
+fn contains(field: &str, query: &str) -> bool {
+    if field.is_ascii() {
+        let (field, query) = (field.as_bytes(), query.as_bytes());
+        return query.len() <= field.len()
+            && field
+                .windows(query.len())
+                .any(|window| window.eq_ignore_ascii_case(query));
+    }
+    normalize(field).contains(query)
 }
 
 /// A query, normalized once for matching many products.
@@ -60,7 +68,7 @@ impl Query {
         self.is_empty()
             || [&product.title, &product.code, &product.category]
                 .iter()
-                .any(|field| normalize(field).contains(&self.0))
+                .any(|field| contains(field, &self.0))
     }
 }
 

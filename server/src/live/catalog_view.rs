@@ -197,8 +197,18 @@ impl View<ProductList> {
         self.publish(encode_text(&frame));
     }
 
-    /// Replaces the whole catalog (after a large import, or after this instance lost track of
-    /// some changes) and sends every socket a fresh snapshot of the extent it asked for, so
+    /// Applies a large import's products (created or updated) as one change `seq`, and sends
+    /// every socket a fresh snapshot of the extent it asked for instead of an event each.
+    pub fn absorb(&self, products: Vec<Product>, seq: u64) {
+        let mut catalog = self.write();
+        for product in products {
+            catalog.products.insert(product.id, product);
+        }
+        catalog.changed(seq);
+        self.replaced();
+    }
+
+    /// Replaces the whole catalog (after this instance lost track of some changes) and sends every socket a fresh snapshot of the extent it asked for, so
     /// none keeps a stale list and a socket opened with `limit` never gets the whole catalog.
     pub fn reset(&self, products: Vec<Product>, seq: u64) {
         let mut catalog = self.write();

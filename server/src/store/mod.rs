@@ -9,6 +9,7 @@
 //! acknowledge a change only after that `Ok`.
 
 mod examples;
+mod import_plan;
 pub mod postgres;
 mod sql;
 pub mod sqlite;

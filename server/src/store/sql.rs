@@ -4,6 +4,8 @@
 
 /// Increments a counter (`log`, `product` or `message`) and returns its new value.
 pub const NEXT: &str = "UPDATE counters SET value = value + 1 WHERE name = $1 RETURNING value";
+/// Takes the next `$2` numbers of a counter at once (a large import's ids); the last one.
+pub const TAKE: &str = "UPDATE counters SET value = value + $2 WHERE name = $1 RETURNING value";
 /// The number of the last change in the log.
 pub const LOG_HEAD: &str = "SELECT value FROM counters WHERE name = 'log'";
 /// The name of the store's history.

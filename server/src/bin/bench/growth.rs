@@ -7,7 +7,10 @@
 //! - `join_ms`/`join_kb`: the first frame of `/ws/products?limit=60`, median of 20 joins;
 //! - `resume_b`: the first frame of a resume in which nothing was missed, in bytes;
 //! - `old_page_ms`: `GET /api/messages?limit=100&before=101` (the oldest page), median of 20;
-//! - `rss_mb`: the server's resident memory after the writes.
+//! - `rss_mb`: the server's resident memory after the writes;
+//! - then the pages (see `growth_pages`): `home_ms`, `home_changed_ms`, the live page in
+//!   Chromium (`live_ms`, `heap_mb`, `search_ms`, `added_ms`), `export_s` of the whole catalog
+//!   and `import_s` of as many new products as the catalog holds.
 
 use std::time::{Duration, Instant};
 
@@ -20,6 +23,7 @@ use tokio_tungstenite::tungstenite::Message;
 
 use crate::client::{connect, post_created};
 use crate::database::Cluster;
+use crate::growth_pages;
 use crate::stats::{percentile, Row};
 use crate::target::Target;
 use crate::Options;
@@ -64,6 +68,10 @@ pub async fn run(
         target.rss_kib().unwrap_or(f64::NAN) / 1024.0,
         "MB",
     );
+    growth_pages::home(&target.addr, &mut row).await?;
+    growth_pages::browser(&target.addr, products, &mut row)?;
+    growth_pages::export(&target.addr, &mut row).await?;
+    growth_pages::import(&target.addr, products, &mut row).await?;
     Ok(row)
 }
 

@@ -19,6 +19,7 @@ mod client;
 mod database;
 mod fanout;
 mod growth;
+mod growth_pages;
 mod home;
 mod lighthouse;
 mod stats;

@@ -10,6 +10,7 @@ use sqlx::{PgConnection, PgPool};
 
 use super::CHANNEL;
 use crate::live::frame_bytes;
+use crate::store::import_plan::{self, ImportPlan, BATCH};
 use crate::store::sql;
 use crate::store::{ImportRow, Imported, StoreError, CATALOG_RELOAD, IMPORT_EVENTS_MAX};
 use app::domain::{ChatMessage, MessageDraft, NewProduct, Product, ProductChanges, ProductId};
@@ -147,63 +148,64 @@ pub async fn post_message(
     })
 }
 
-/// Creates or updates every row in one transaction that holds the log's lock throughout. Up to
-/// [`IMPORT_EVENTS_MAX`] rows each become a numbered change; a larger import is one change
-/// that tells every instance to reload the catalog.
+/// Creates or updates every row in one transaction that holds the log's lock throughout, a
+/// batch of [`BATCH`] rows per statement. Up to [`IMPORT_EVENTS_MAX`] rows each become a
+/// numbered change; a larger import is one change that tells every instance to reload the
+/// catalog.
 pub async fn import_products(
     pool: &PgPool,
     rows: Vec<ImportRow>,
 ) -> Result<Committed<Imported>, StoreError> {
     let mut tx = pool.begin().await?;
+    // The log's lock first, so the whole import is serialized with every other write.
+    sqlx::query("SELECT value FROM counters WHERE name = 'log' FOR UPDATE")
+        .execute(&mut *tx)
+        .await?;
     let one_by_one = rows.len() <= IMPORT_EVENTS_MAX;
-    // Taken first, so the whole import is serialized with every other write.
-    let mut seq = next(&mut tx, "log").await?;
-    let mut imported = Imported::default();
-    for (n, row) in rows.into_iter().enumerate() {
-        if one_by_one && n > 0 {
-            seq = next(&mut tx, "log").await?;
-        }
-        let existing: Option<(i64, Json<Product>)> =
-            sqlx::query_as("SELECT id, data FROM products WHERE code = $1")
-                .bind(&row.product.code)
-                .fetch_optional(&mut *tx)
+    let mut existing = Vec::new();
+    for codes in import_plan::codes(&rows).chunks(BATCH) {
+        let found: Vec<Json<Product>> =
+            sqlx::query_scalar("SELECT data FROM products WHERE code = ANY($1)")
+                .bind(codes)
+                .fetch_all(&mut *tx)
                 .await?;
-        let event = match existing {
-            Some((id, Json(stored))) => {
-                let product = row.update(stored);
-                sqlx::query(sql::UPDATE_PRODUCT)
-                    .bind(id)
-                    .bind(&product.code)
-                    .bind(Json(&product))
-                    .execute(&mut *tx)
-                    .await?;
-                imported.updated += 1;
-                ProductEvent::Updated {
-                    product,
-                    seq: seq as u64,
-                }
-            }
-            None => {
-                let id = next(&mut tx, "product").await?;
-                let product = row.product.with_id(id as ProductId);
-                sqlx::query(sql::INSERT_PRODUCT)
-                    .bind(id)
-                    .bind(&product.code)
-                    .bind(Json(&product))
-                    .execute(&mut *tx)
-                    .await?;
-                imported.created += 1;
-                ProductEvent::Added {
-                    product,
-                    seq: seq as u64,
-                }
-            }
-        };
-        if one_by_one {
-            record(&mut tx, seq, "products", &event).await?;
-        }
+        existing.extend(found.into_iter().map(|Json(p)| p));
     }
-    if !one_by_one {
+    let mut plan = ImportPlan::new(rows, existing);
+    let last_id = take(&mut tx, "product", plan.creates()).await?;
+    let created = plan.created(last_id as ProductId + 1 - plan.creates() as ProductId);
+    for batch in plan.updates.chunks(BATCH) {
+        sqlx::query(
+            "UPDATE products SET code = u->>'code', data = u \
+             FROM jsonb_array_elements($1::jsonb) AS u WHERE products.id = (u->>'id')::bigint",
+        )
+        .bind(Json(batch))
+        .execute(&mut *tx)
+        .await?;
+    }
+    for batch in created.chunks(BATCH) {
+        sqlx::query(
+            "INSERT INTO products (id, code, data) SELECT (p->>'id')::bigint, p->>'code', p \
+             FROM jsonb_array_elements($1::jsonb) AS p",
+        )
+        .bind(Json(batch))
+        .execute(&mut *tx)
+        .await?;
+    }
+    let imported = plan.imported(&created);
+    let changes = if one_by_one {
+        plan.updates.len() + created.len()
+    } else {
+        1
+    };
+    let seq = take(&mut tx, "log", changes).await?;
+    if one_by_one {
+        let first = (seq + 1 - changes as i64) as u64;
+        for event in import_plan::events(&plan.updates, &created, first) {
+            let number = event.seq().unwrap_or(first) as i64;
+            record(&mut tx, number, "products", &event).await?;
+        }
+    } else {
         record_frame(&mut tx, seq, "products", CATALOG_RELOAD).await?;
     }
     tx.commit().await?;
@@ -211,6 +213,15 @@ pub async fn import_products(
         value: imported,
         seq,
     })
+}
+
+/// Takes `count` numbers of `counter` at once; the last one taken.
+async fn take(tx: &mut PgConnection, counter: &str, count: usize) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(sql::TAKE)
+        .bind(counter)
+        .bind(count as i64)
+        .fetch_one(tx)
+        .await
 }
 
 /// Adds `examples` if the database has never seen a change, in one transaction that holds the

@@ -309,9 +309,8 @@ impl Store for SqliteStore {
                     self.views.catalog.apply(&event, frame_bytes(&event));
                 }
             }
-            ImportPublished::Reload { seq } => {
-                let products = writes::all_products(&mut writer).await?;
-                self.views.catalog.reset(products, seq);
+            ImportPublished::Reload { seq, products } => {
+                self.views.catalog.absorb(products, seq);
             }
         }
         Ok(committed.value)

@@ -9,6 +9,7 @@ use sqlx::{Connection, SqliteConnection};
 use super::super::sql;
 use super::legacy::Legacy;
 use crate::live::frame_bytes;
+use crate::store::import_plan::{self, ImportPlan, BATCH};
 use crate::store::{ImportRow, Imported, StoreError, CATALOG_RELOAD, IMPORT_EVENTS_MAX};
 use app::domain::{ChatMessage, MessageDraft, NewProduct, Product, ProductChanges, ProductId};
 use app::protocol::{ChatEvent, ProductEvent};
@@ -146,77 +147,80 @@ pub async fn post_messages(
     Ok(messages)
 }
 
-/// How an import reaches the views: its events, or (a large one) a reload at change `seq`.
+/// How an import reaches the views: its events, or (a large one) every product it wrote and
+/// the one change `seq` that stands for them all.
 pub enum ImportPublished {
     Events(Vec<ProductEvent>),
-    Reload { seq: u64 },
+    Reload { seq: u64, products: Vec<Product> },
 }
 
-/// Creates or updates every row in one transaction. Up to [`IMPORT_EVENTS_MAX`] rows each
-/// become a numbered change and event; a larger import is one change that says "reload".
+/// Creates or updates every row in one transaction, a batch of [`BATCH`] rows per statement.
+/// Up to [`IMPORT_EVENTS_MAX`] rows each become a numbered change and event; a larger import
+/// is one change that says "reload".
 pub async fn import_products(
     connection: &mut SqliteConnection,
     rows: Vec<ImportRow>,
 ) -> Result<Committed<Imported, ImportPublished>, StoreError> {
     let mut tx = connection.begin().await?;
     let one_by_one = rows.len() <= IMPORT_EVENTS_MAX;
-    let mut imported = Imported::default();
-    let mut events = Vec::new();
-    for row in rows {
-        let existing: Option<(i64, Json<Product>)> =
-            sqlx::query_as("SELECT id, data FROM products WHERE code = $1")
-                .bind(&row.product.code)
-                .fetch_optional(&mut *tx)
-                .await?;
-        let (product, created) = match existing {
-            Some((id, Json(stored))) => {
-                let product = row.update(stored);
-                sqlx::query(sql::UPDATE_PRODUCT)
-                    .bind(id)
-                    .bind(&product.code)
-                    .bind(Json(&product))
-                    .execute(&mut *tx)
-                    .await?;
-                (product, false)
-            }
-            None => {
-                let id = next(&mut tx, "product").await?;
-                let product = row.product.with_id(id as ProductId);
-                sqlx::query(sql::INSERT_PRODUCT)
-                    .bind(id)
-                    .bind(&product.code)
-                    .bind(Json(&product))
-                    .execute(&mut *tx)
-                    .await?;
-                (product, true)
-            }
-        };
-        if created {
-            imported.created += 1;
-        } else {
-            imported.updated += 1;
-        }
-        if one_by_one {
-            let seq = next(&mut tx, "log").await? as u64;
-            let event = if created {
-                ProductEvent::Added { product, seq }
-            } else {
-                ProductEvent::Updated { product, seq }
-            };
-            record(&mut tx, seq as i64, "products", &event).await?;
-            events.push(event);
-        }
+    let mut existing = Vec::new();
+    for codes in import_plan::codes(&rows).chunks(BATCH) {
+        let found: Vec<Json<Product>> = sqlx::query_scalar(
+            "SELECT data FROM products WHERE code IN (SELECT value FROM json_each($1))",
+        )
+        .bind(Json(codes))
+        .fetch_all(&mut *tx)
+        .await?;
+        existing.extend(found.into_iter().map(|Json(p)| p));
     }
+    let mut plan = ImportPlan::new(rows, existing);
+    let last_id = take(&mut tx, "product", plan.creates()).await?;
+    let created = plan.created(last_id as ProductId + 1 - plan.creates() as ProductId);
+    for batch in plan.updates.chunks(BATCH) {
+        sqlx::query(
+            "UPDATE products SET code = json_extract(u.value, '$.code'), data = u.value \
+             FROM json_each($1) AS u WHERE products.id = json_extract(u.value, '$.id')",
+        )
+        .bind(Json(batch))
+        .execute(&mut *tx)
+        .await?;
+    }
+    for batch in created.chunks(BATCH) {
+        sqlx::query(
+            "INSERT INTO products (id, code, data) SELECT json_extract(value, '$.id'), \
+             json_extract(value, '$.code'), value FROM json_each($1)",
+        )
+        .bind(Json(batch))
+        .execute(&mut *tx)
+        .await?;
+    }
+    let imported = plan.imported(&created);
+    let changes = if one_by_one {
+        plan.updates.len() + created.len()
+    } else {
+        1
+    };
+    let last_seq = take(&mut tx, "log", changes).await? as u64;
+    let first_seq = last_seq + 1 - changes as u64;
     let published = if one_by_one {
+        let events = import_plan::events(&plan.updates, &created, first_seq);
+        for event in &events {
+            let seq = event.seq().unwrap_or(first_seq) as i64;
+            record(&mut tx, seq, "products", event).await?;
+        }
         ImportPublished::Events(events)
     } else {
-        let seq = next(&mut tx, "log").await?;
         sqlx::query("INSERT INTO changes (seq, channel, frame) VALUES ($1, 'products', $2)")
-            .bind(seq)
+            .bind(last_seq as i64)
             .bind(CATALOG_RELOAD)
             .execute(&mut *tx)
             .await?;
-        ImportPublished::Reload { seq: seq as u64 }
+        let mut products = plan.updates;
+        products.extend(created);
+        ImportPublished::Reload {
+            seq: last_seq,
+            products,
+        }
     };
     tx.commit().await?;
     Ok(Committed {
@@ -225,12 +229,13 @@ pub async fn import_products(
     })
 }
 
-/// Every product, ascending by id (after a large import, for the views).
-pub async fn all_products(connection: &mut SqliteConnection) -> Result<Vec<Product>, StoreError> {
-    let products: Vec<Json<Product>> = sqlx::query_scalar(sql::ALL_PRODUCTS)
-        .fetch_all(connection)
-        .await?;
-    Ok(products.into_iter().map(|Json(p)| p).collect())
+/// Takes `count` numbers of `counter` at once; the last one taken.
+async fn take(tx: &mut SqliteConnection, counter: &str, count: usize) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(sql::TAKE)
+        .bind(counter)
+        .bind(count as i64)
+        .fetch_one(tx)
+        .await
 }
 
 /// Adds `examples` to a database that has never seen a change.
