@@ -107,6 +107,26 @@ pub fn decompose(c: char, each: impl FnMut(char)) {
     decomposed.chars().for_each(each);
 }
 
+/// Keeps the card of product `id` where it is on the screen across the change about to be
+/// drawn: measures it now, and once the change is drawn scrolls the window by however far it
+/// moved. The browser's own scroll anchoring is off for the list (see the style sheet): it
+/// picks the element to keep by itself, and below a list end in view it picks the chat, so
+/// every page loaded would leave the end in view and load the next.
+pub fn keep_in_place(id: u64) {
+    let element_top = move || {
+        let element = document().get_element_by_id(&format!("product-{id}"))?;
+        Some(element.get_bounding_client_rect().top())
+    };
+    let Some(before) = element_top() else {
+        return;
+    };
+    request_animation_frame(move || {
+        if let Some(after) = element_top() {
+            window().scroll_by_with_x_and_y(0.0, after - before);
+        }
+    });
+}
+
 /// What is typed in a product form now.
 pub fn read_form(form: &NodeRef<html::Form>) -> Option<ProductForm> {
     let form = form.get_untracked()?;

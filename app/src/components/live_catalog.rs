@@ -21,7 +21,7 @@ use super::notice::Notice;
 use super::product_editor::ProductEditor;
 use super::product_form::{FormMode, FormState, ProductFormView};
 use super::{next_ref, ConnectionBadge, LinkState, Outbox, ProductCard, OFFLINE};
-use crate::browser::{get_json, stay_connected, when_visible};
+use crate::browser::{get_json, keep_in_place, stay_connected, when_visible};
 use crate::domain::counting::catalog_count;
 use crate::domain::{Access, Product, ProductId};
 use crate::pages::PageNotice;
@@ -92,7 +92,11 @@ pub fn LiveCatalog(
             notice: said,
             add_errors,
             fetch,
+            anchor,
         } = changed;
+        if let Some(id) = anchor {
+            keep_in_place(id);
+        }
         list.with_value(|list| {
             if rows {
                 shown.set(Shown::of(list));

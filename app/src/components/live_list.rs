@@ -112,6 +112,9 @@ pub struct Changed {
     pub add_errors: Option<FieldErrors>,
     /// A page to fetch now.
     pub fetch: Option<Fetch>,
+    /// A row on screen before and after a page came and others went: it should stay where it
+    /// is on the screen (rows dropped or added above it must not move what one is reading).
+    pub anchor: Option<ProductId>,
 }
 
 /// How many products the list has, for the line above it.
@@ -431,6 +434,7 @@ impl LiveList {
                 self.complete = !full;
             }
             FetchKind::Next => {
+                changed.anchor = self.rows.last().map(|r| r.product.id);
                 for product in products {
                     if let Err(at) = self.position(product.id) {
                         let row = self.row(product);
@@ -447,6 +451,7 @@ impl LiveList {
                 }
             }
             FetchKind::Previous => {
+                changed.anchor = self.rows.first().map(|r| r.product.id);
                 let before = self.after;
                 self.after = self.earlier.pop().map_or(0, |(after, _)| after);
                 for product in products.into_iter().filter(|p| p.id <= before) {

@@ -86,7 +86,10 @@ fn the_rows_stay_bounded_however_far_one_scrolls_and_come_back_in_order() {
     let mut list = LiveList::new(products(1..=60), total);
     while list.has_more() {
         let fetch = list.apply(Event::More).fetch.unwrap();
-        list.apply(answer(&fetch, total, 0));
+        let last = ids(&list).last().copied();
+        let changed = list.apply(answer(&fetch, total, 0));
+        assert_eq!(changed.anchor, last, "what one was reading stays in place");
+        assert!(ids(&list).contains(&last.unwrap()));
         assert!(list.rows().len() <= MAX_ROWS, "{}", list.rows().len());
         let shown = ids(&list);
         assert!(shown.windows(2).all(|w| w[1] == w[0] + 1), "contiguous");
