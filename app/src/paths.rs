@@ -26,6 +26,16 @@ pub fn edit_form(id: u64) -> String {
     format!("{ADD_FORM}/{id}")
 }
 
+/// The router's pattern of [`edit_form`].
+pub fn edit_form_route() -> String {
+    format!("{ADD_FORM}/{{id}}")
+}
+
+/// The router's pattern of [`delete_form`].
+pub fn delete_form_route() -> String {
+    format!("{ADD_FORM}/{{id}}/delete")
+}
+
 /// Where the delete button of product `id` posts without JavaScript.
 pub fn delete_form(id: u64) -> String {
     format!("{ADD_FORM}/{id}/delete")

@@ -8,17 +8,16 @@
 use leptos::html;
 use leptos::prelude::*;
 
+use super::chat_log::{ChatLog, ChatUpdate, OLDER_PAGE};
 use super::{next_ref, ConnectionBadge, LinkState, Outbox};
 use crate::browser::{get_json, stay_connected, storage};
-use crate::domain::message::{validate_email, validate_text, HISTORY_SIZE, TEXT_MAX};
+use crate::domain::message::{validate_email, validate_text, TEXT_MAX};
 use crate::domain::ChatMessage;
 use crate::paths;
 use crate::protocol::{ChatEvent, ChatRequest};
 
 /// The `localStorage` key under which the logged-in email is remembered.
 const EMAIL_KEY: &str = "tiempo-real.email";
-/// How many older messages "ver anteriores" loads at a time.
-const OLDER_PAGE: usize = 50;
 
 /// The time as the viewer reads it: `DD/MM/YYYY HH:MM:SS` in their own time zone.
 pub fn local_time(message: &ChatMessage) -> String {
@@ -32,55 +31,43 @@ pub fn local_time(message: &ChatMessage) -> String {
 #[island]
 pub fn ChatBox() -> impl IntoView {
     let email = RwSignal::new(None::<String>);
+    let log = StoredValue::new(ChatLog::default());
     let messages = RwSignal::new(Vec::<ChatMessage>::new());
     let more_before = RwSignal::new(false);
-    // How many are in the chat (on every instance), as the server last said.
     let online = RwSignal::new(None::<u64>);
     let (link, set_link) = signal(LinkState::Connecting);
     let outbox = Outbox::new();
     let error = RwSignal::new(None::<String>);
     let draft = RwSignal::new(String::new());
     let list = NodeRef::<html::Ol>::new();
-    // The text of a message in flight, by ref, to give it back if the server refuses it.
-    let in_flight = RwSignal::new(None::<(String, String)>);
     // Set while older messages are prepended, so the list does not jump to the bottom.
     let keep_scroll = StoredValue::new(false);
 
-    let on_event = move |event: ChatEvent| match event {
-        ChatEvent::History {
-            messages: history, ..
-        } => {
-            more_before.set(history.len() >= HISTORY_SIZE);
-            messages.set(history);
+    // The one way the chat's state changes: the reducer, then the signals it says changed.
+    let dispatch = move |update: ChatUpdate| {
+        let Some(changed) = log.try_update_value(|log| log.apply(update)) else {
+            return;
+        };
+        if changed.messages {
+            keep_scroll.set_value(changed.prepended);
+            log.with_value(|log| {
+                messages.set(log.messages().to_vec());
+                more_before.set(log.more_before());
+            });
         }
-        ChatEvent::Message { message } => messages.update(|all| {
-            if all.last().is_none_or(|last| last.id < message.id) {
-                all.push(message);
+        if changed.online {
+            online.set(log.with_value(ChatLog::online));
+        }
+        if let Some(text) = changed.give_back {
+            if draft.get_untracked().is_empty() {
+                draft.set(text);
             }
-        }),
-        ChatEvent::Presence { online: count } => online.set(Some(count)),
-        // What was missed follows as ordinary messages.
-        ChatEvent::Resume { .. } => {}
-        ChatEvent::Error(frame) => {
-            if let Some((reference, text)) = in_flight.get_untracked() {
-                if frame.reference.as_ref() == Some(&reference) && draft.get_untracked().is_empty()
-                {
-                    draft.set(text);
-                }
-            }
-            let detail = frame
-                .fields
-                .values()
-                .cloned()
-                .collect::<Vec<_>>()
-                .join(", ");
-            error.set(Some(if detail.is_empty() {
-                frame.message
-            } else {
-                format!("{}: {detail}", frame.message)
-            }));
+        }
+        if changed.error.is_some() {
+            error.set(changed.error);
         }
     };
+    let on_event = move |event: ChatEvent| dispatch(ChatUpdate::Socket(event));
 
     // Connect once, the first time someone is logged in (from the form or from storage).
     let connected = StoredValue::new(false);
@@ -126,7 +113,7 @@ pub fn ChatBox() -> impl IntoView {
             text: text.clone(),
         };
         if outbox.send(&request) {
-            in_flight.set(Some((reference, text)));
+            dispatch(ChatUpdate::Sent { reference, text });
             draft.set(String::new());
             error.set(None);
         } else {
@@ -137,22 +124,15 @@ pub fn ChatBox() -> impl IntoView {
     };
 
     let load_older = move || {
-        let Some(oldest) = messages.with_untracked(|all| all.first().map(|m| m.id)) else {
+        let Some(oldest) = log.with_value(ChatLog::oldest) else {
             return;
         };
         leptos::task::spawn_local(async move {
             let url = format!("{}?limit={OLDER_PAGE}&before={oldest}", paths::MESSAGES_API);
-            match get_json::<Vec<ChatMessage>>(&url, &[]).await {
-                Some(fetched) => {
-                    let older = fetched.body;
-                    more_before.set(older.len() >= OLDER_PAGE);
-                    keep_scroll.set_value(true);
-                    messages.update(|all| {
-                        all.splice(0..0, older);
-                    });
-                }
-                None => error.set(Some("No se pudieron cargar los mensajes anteriores".into())),
-            }
+            dispatch(match get_json::<Vec<ChatMessage>>(&url, &[]).await {
+                Some(fetched) => ChatUpdate::Older(fetched.body),
+                None => ChatUpdate::OlderFailed,
+            });
         });
     };
 

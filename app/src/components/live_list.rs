@@ -18,6 +18,7 @@
 //! the count exact.
 
 use super::editing::{Editing, Outcome};
+use crate::domain::notices;
 use crate::domain::search::Query;
 use crate::domain::{FieldErrors, Product, ProductChanges, ProductId};
 use crate::pages::PageNotice;
@@ -288,10 +289,7 @@ impl LiveList {
                 if mine {
                     self.pending_add = None;
                     changed.added = true;
-                    changed.notice = Some(PageNotice::Ok(format!(
-                        "Producto agregado: {}",
-                        product.title
-                    )));
+                    changed.notice = Some(PageNotice::Ok(notices::added(&product.title)));
                 }
                 self.change(event, changed);
             }
@@ -516,10 +514,7 @@ impl LiveList {
         changed.editing = true;
         if outcome == Outcome::Saved {
             if let Some(product) = now {
-                changed.notice = Some(PageNotice::Ok(format!(
-                    "Producto actualizado: {}",
-                    product.title
-                )));
+                changed.notice = Some(PageNotice::Ok(notices::updated(&product.title)));
             }
             self.close(changed);
         }

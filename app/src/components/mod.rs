@@ -3,6 +3,7 @@
 
 mod catalog_files;
 mod chat_box;
+mod chat_log;
 mod connection_badge;
 mod editing;
 mod live_catalog;

@@ -4,6 +4,7 @@ pub mod access;
 pub mod counting;
 pub mod image;
 pub mod message;
+pub mod notices;
 pub mod price;
 pub mod product;
 pub mod product_form;

@@ -13,10 +13,12 @@ use super::query::ProductIdPath;
 use crate::error::ApiError;
 use crate::state::AppState;
 use app::domain::access::STAFF_ONLY;
+use app::domain::notices;
 use app::domain::product_form::{field_label, ProductForm};
 use app::domain::{Invalid, Product, ProductChanges};
+use app::paths;
 
-const PAGE: &str = "/realtimeproducts";
+const PAGE: &str = paths::REALTIME;
 
 pub async fn add_product(
     editor: Result<Editor, ApiError>,
@@ -34,7 +36,7 @@ pub async fn add_product(
         Err(invalid) => Err(invalid),
     };
     match created {
-        Ok(product) => back(&[("ok", format!("Producto agregado: {}", product.title))]),
+        Ok(product) => back(&[("ok", notices::added(&product.title))]),
         Err(invalid) => back(&[("error", explain(&invalid))]),
     }
 }
@@ -71,7 +73,7 @@ pub async fn edit_product(
         Err(invalid) => Err(invalid),
     };
     match updated {
-        Ok(product) => back(&[("ok", format!("Producto actualizado: {}", product.title))]),
+        Ok(product) => back(&[("ok", notices::updated(&product.title))]),
         // The form opens again, with what is stored now.
         Err(invalid) => back(&[("error", explain(&invalid)), ("edit", id.to_string())]),
     }
@@ -86,7 +88,7 @@ pub async fn remove_product(
         return back(&[("error", STAFF_ONLY.into())]);
     }
     match state.catalog.remove(id).await.map_err(Invalid::from) {
-        Ok(product) => back(&[("ok", format!("Producto eliminado: {}", product.title))]),
+        Ok(product) => back(&[("ok", notices::removed(&product.title))]),
         Err(invalid) => back(&[("error", explain(&invalid))]),
     }
 }

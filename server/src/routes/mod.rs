@@ -15,6 +15,7 @@ pub mod query;
 
 use std::sync::Arc;
 
+use app::paths;
 use axum::http::request::Parts;
 use axum::routing::{any, get, post};
 use axum::{Extension, Router};
@@ -78,13 +79,10 @@ pub fn router(state: AppState, hosts: AllowedHosts) -> Router {
             }),
         )
         .merge(api())
-        .route("/realtimeproducts/products", post(forms::add_product))
-        .route("/realtimeproducts/products/{id}", post(forms::edit_product))
-        .route(
-            "/realtimeproducts/products/{id}/delete",
-            post(forms::remove_product),
-        )
-        .route("/login", post(login::log_in))
+        .route(paths::ADD_FORM, post(forms::add_product))
+        .route(&paths::edit_form_route(), post(forms::edit_product))
+        .route(&paths::delete_form_route(), post(forms::remove_product))
+        .route(paths::LOGIN, post(login::log_in))
         .route("/logout", post(login::log_out))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
@@ -115,17 +113,17 @@ pub fn router(state: AppState, hosts: AllowedHosts) -> Router {
 fn api() -> Router<AppState> {
     Router::new()
         .route(
-            "/api/products",
+            paths::PRODUCTS_API,
             get(products::list)
                 .post(products::create)
                 .fallback(method_not_allowed),
         )
         .route(
-            "/api/products.csv",
+            paths::PRODUCTS_CSV,
             get(catalog_files::export).fallback(method_not_allowed),
         )
         .route(
-            "/api/products/import",
+            paths::PRODUCTS_IMPORT,
             post(catalog_files::import).fallback(method_not_allowed),
         )
         .route(
@@ -136,7 +134,7 @@ fn api() -> Router<AppState> {
                 .fallback(method_not_allowed),
         )
         .route(
-            "/api/messages",
+            paths::MESSAGES_API,
             get(messages::list)
                 .post(messages::create)
                 .fallback(method_not_allowed),
@@ -145,8 +143,8 @@ fn api() -> Router<AppState> {
             "/api/{*rest}",
             any(|| async { ApiError::generic(axum::http::StatusCode::NOT_FOUND) }),
         )
-        .route("/ws/products", get(ws::products))
-        .route("/ws/chat", get(ws::chat))
+        .route(paths::PRODUCTS_SOCKET, get(ws::products))
+        .route(paths::CHAT_SOCKET, get(ws::chat))
         .layer(axum::middleware::map_response(json_errors))
 }
 
