@@ -2,8 +2,9 @@
 # Sets up what is missing, then runs every test: formatting and lints, the Rust unit and
 # integration tests (real server processes, real sockets; the suites run once on files and
 # once on PostgreSQL, plus the tests of several instances), and the Playwright end-to-end tests
-# in Debian's Chromium against the release build. A private PostgreSQL cluster is started for
-# the run and stopped at the end, whatever happens.
+# in Debian's Chromium. Every server process in the tests is the release build, the one that
+# ships (the debug one only when a test is run alone with cargo). A private PostgreSQL cluster
+# is started for the run and stopped at the end, whatever happens.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --browser --postgres
@@ -14,6 +15,11 @@ cargo fmt --all -- --check
 echo "==> cargo clippy"
 cargo clippy -p app -p server --all-targets -- -D warnings
 cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
+
+echo "==> release build (scripts/build-site.sh)"
+# First: the integration tests run this server (TEST_SERVER_BIN), Playwright the site.
+scripts/build-site.sh
+export TEST_SERVER_BIN="$PWD/target/release/server"
 
 echo "==> PostgreSQL for the tests"
 pg_dir=$(mktemp -d /tmp/tiempo-real-test-pg.XXXXXX)
@@ -28,9 +34,6 @@ echo "==> cargo test (every suite that is not about one store, again on PostgreS
 # `-p app -p server` as above: the same selection reuses the same builds (selecting `server`
 # alone gives `app` another build hash and compiles every test binary a second time).
 TEST_STORE=postgres cargo test -p app -p server --test api_products --test ws_products --test resume --test paging --test catalog_files --test chat --test robustness --test staff --test limits --test http_limits --test growth
-
-echo "==> release build (scripts/build-site.sh)"
-scripts/build-site.sh
 
 echo "==> Playwright"
 (cd end2end && npx playwright test)

@@ -96,7 +96,7 @@ impl TestServer {
     /// port), and waits for the line that announces where it listens. `Err` with its output
     /// if it exits first.
     pub async fn launch(&mut self) -> Result<(), String> {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_server"));
+        let mut command = Command::new(server_binary());
         command
             .env("HOST", "127.0.0.1")
             .env("PORT", "0")
@@ -409,4 +409,13 @@ pub fn lines(path: &Path) -> Vec<String> {
         .lines()
         .map(str::to_string)
         .collect()
+}
+
+/// The server binary under test: `TEST_SERVER_BIN` when set (`scripts/test.sh` points it at
+/// the release build it makes for Playwright anyway, so the long suites, like posting 200,000
+/// messages, run at full speed), else the debug build cargo made for these tests.
+pub fn server_binary() -> std::path::PathBuf {
+    std::env::var_os("TEST_SERVER_BIN")
+        .filter(|path| !path.is_empty())
+        .map_or_else(|| env!("CARGO_BIN_EXE_server").into(), Into::into)
 }
