@@ -2,7 +2,12 @@
 
 /// `12345` as `12.345`, the way prices and counts are written here.
 pub fn thousands(n: u64) -> String {
-    let digits = n.to_string();
+    group_digits(&n.to_string())
+}
+
+/// A run of digits with a dot between each group of three from the right (any length: a price
+/// may be larger than any integer type).
+pub fn group_digits(digits: &str) -> String {
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, digit) in digits.chars().enumerate() {
         if i > 0 && (digits.len() - i).is_multiple_of(3) {

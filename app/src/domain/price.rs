@@ -1,18 +1,13 @@
 //! Prices as an Argentine shop writes them: `$ 8.999,00`, with dots between thousands and a
 //! decimal comma. Only for people: the API keeps plain numbers.
 
+use super::counting::group_digits;
+
 /// `price` (finite, >= 0, as validated) in the es-AR format, always with two decimals.
 pub fn format_price(price: f64) -> String {
     let fixed = format!("{:.2}", price.max(0.0));
     let (whole, cents) = fixed.split_once('.').unwrap_or((&fixed, "00"));
-    let mut grouped = String::with_capacity(whole.len() + whole.len() / 3);
-    for (i, digit) in whole.chars().enumerate() {
-        if i > 0 && (whole.len() - i) % 3 == 0 {
-            grouped.push('.');
-        }
-        grouped.push(digit);
-    }
-    format!("$ {grouped},{cents}")
+    format!("$ {},{cents}", group_digits(whole))
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ use std::time::Instant;
 use http_body_util::{BodyExt, Full};
 use hyper::body::{Body, Bytes};
 use hyper::client::conn::http1::SendRequest;
-use hyper::Request;
+use hyper::{Request, StatusCode};
 use hyper_util::rt::TokioIo;
 
 /// Connects to `addr` with no Nagle delay; the connection runs on its own task.
@@ -31,6 +31,32 @@ where
     Ok(sender)
 }
 
+/// Sends `request` and reads the whole answer: its status, its body, and the ms it took.
+pub async fn exchange<B>(
+    sender: &mut SendRequest<B>,
+    request: Request<B>,
+) -> Result<(StatusCode, Bytes, f64), String>
+where
+    B: Body + Send + 'static,
+    B::Data: Send,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    let began = Instant::now();
+    sender.ready().await.map_err(|e| e.to_string())?;
+    let response = sender
+        .send_request(request)
+        .await
+        .map_err(|e| e.to_string())?;
+    let status = response.status();
+    let body = response
+        .into_body()
+        .collect()
+        .await
+        .map_err(|e| e.to_string())?
+        .to_bytes();
+    Ok((status, body, began.elapsed().as_secs_f64() * 1000.0))
+}
+
 /// POSTs a JSON `body` to `path` and waits for the whole answer, which must be `201`
 /// (acknowledged: committed); returns how long it took, in ms.
 pub async fn post_created(
@@ -44,20 +70,9 @@ pub async fn post_created(
         .header("content-type", "application/json")
         .body(Full::new(Bytes::from(body)))
         .map_err(|e| e.to_string())?;
-    let began = Instant::now();
-    sender.ready().await.map_err(|e| e.to_string())?;
-    let response = sender
-        .send_request(request)
-        .await
-        .map_err(|e| e.to_string())?;
-    let status = response.status();
-    response
-        .into_body()
-        .collect()
-        .await
-        .map_err(|e| e.to_string())?;
+    let (status, _, ms) = exchange(sender, request).await?;
     if status.as_u16() != 201 {
         return Err(format!("POST {path} answered {status}"));
     }
-    Ok(began.elapsed().as_secs_f64() * 1000.0)
+    Ok(ms)
 }

@@ -15,13 +15,13 @@
 use std::time::{Duration, Instant};
 
 use futures::StreamExt;
-use http_body_util::{BodyExt, Empty, Full};
+use http_body_util::{Empty, Full};
 use hyper::body::Bytes;
 use hyper::Request;
 use sqlx::{Connection, Executor};
 use tokio_tungstenite::tungstenite::Message;
 
-use crate::client::{connect, post_created};
+use crate::client::{connect, exchange, post_created};
 use crate::database::Cluster;
 use crate::growth_pages;
 use crate::stats::{percentile, Row};
@@ -205,18 +205,7 @@ async fn old_page(addr: &str) -> Result<f64, String> {
             .header("host", addr)
             .body(Empty::new())
             .map_err(|e| e.to_string())?;
-        let began = Instant::now();
-        sender.ready().await.map_err(|e| e.to_string())?;
-        let response = sender
-            .send_request(request)
-            .await
-            .map_err(|e| e.to_string())?;
-        response
-            .into_body()
-            .collect()
-            .await
-            .map_err(|e| e.to_string())?;
-        times.push(began.elapsed().as_secs_f64() * 1000.0);
+        times.push(exchange(&mut sender, request).await?.2);
     }
     times.sort_by(f64::total_cmp);
     Ok(percentile(&times, 50.0))

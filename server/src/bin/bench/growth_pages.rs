@@ -3,14 +3,13 @@
 
 use std::path::Path;
 use std::process::Command;
-use std::time::Instant;
 
-use http_body_util::{BodyExt, Full};
+use http_body_util::Full;
 use hyper::body::Bytes;
 use hyper::client::conn::http1::SendRequest;
 use hyper::Request;
 
-use crate::client::{connect, post_created};
+use crate::client::{connect, exchange, post_created};
 use crate::stats::{percentile, Row};
 
 /// Home pages measured per run, as they are and right after a change.
@@ -65,26 +64,14 @@ pub async fn import(addr: &str, rows: u64, row: &mut Row) -> Result<(), String> 
         .header("content-type", "text/csv")
         .body(Full::new(Bytes::from(csv)))
         .map_err(|e| e.to_string())?;
-    let began = Instant::now();
-    sender.ready().await.map_err(|e| e.to_string())?;
-    let response = sender
-        .send_request(request)
-        .await
-        .map_err(|e| e.to_string())?;
-    let status = response.status();
-    let body = response
-        .into_body()
-        .collect()
-        .await
-        .map_err(|e| e.to_string())?
-        .to_bytes();
+    let (status, body, ms) = exchange(&mut sender, request).await?;
     if status.as_u16() != 200 {
         return Err(format!(
             "import answered {status}: {}",
             String::from_utf8_lossy(&body)
         ));
     }
-    row.push("import_s", began.elapsed().as_secs_f64(), "s");
+    row.push("import_s", ms / 1000.0, "s");
     Ok(())
 }
 
@@ -129,21 +116,9 @@ async fn get(
         .header("accept-encoding", "br")
         .body(Full::new(Bytes::new()))
         .map_err(|e| e.to_string())?;
-    let began = Instant::now();
-    sender.ready().await.map_err(|e| e.to_string())?;
-    let response = sender
-        .send_request(request)
-        .await
-        .map_err(|e| e.to_string())?;
-    let status = response.status();
-    let body = response
-        .into_body()
-        .collect()
-        .await
-        .map_err(|e| e.to_string())?
-        .to_bytes();
+    let (status, body, ms) = exchange(sender, request).await?;
     if status.as_u16() != 200 {
         return Err(format!("GET {path} answered {status}"));
     }
-    Ok((began.elapsed().as_secs_f64() * 1000.0, body.len()))
+    Ok((ms, body.len()))
 }
