@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use super::{ImportRow, Imported};
+use super::{ImportRow, Imported, IMPORT_EVENTS_MAX};
 use app::domain::{Product, ProductId};
 use app::protocol::ProductEvent;
 
@@ -17,11 +17,15 @@ pub struct ImportPlan {
     pub updates: Vec<Product>,
     /// Unknown codes, in file order, without their ids yet.
     creates: Vec<ImportRow>,
+    /// Whether every row becomes a numbered change and event of its own (a small file), or
+    /// the whole import one change that says "reload".
+    pub one_by_one: bool,
 }
 
 impl ImportPlan {
     /// `existing`: the stored products whose code is among the rows'.
     pub fn new(rows: Vec<ImportRow>, existing: Vec<Product>) -> Self {
+        let one_by_one = rows.len() <= IMPORT_EVENTS_MAX;
         let mut known: HashMap<String, Product> =
             existing.into_iter().map(|p| (p.code.clone(), p)).collect();
         let mut updates = Vec::new();
@@ -32,7 +36,11 @@ impl ImportPlan {
                 None => creates.push(row),
             }
         }
-        ImportPlan { updates, creates }
+        ImportPlan {
+            updates,
+            creates,
+            one_by_one,
+        }
     }
 
     /// How many new products it makes (the ids to take).
@@ -40,13 +48,24 @@ impl ImportPlan {
         self.creates.len()
     }
 
-    /// The new products, numbered from `first_id` on.
-    pub fn created(&mut self, first_id: ProductId) -> Vec<Product> {
+    /// The new products, numbered so that the last gets `last_id` (their ids were taken at
+    /// once: see `sql::TAKE`).
+    pub fn created(&mut self, last_id: i64) -> Vec<Product> {
+        let first_id = last_id as ProductId + 1 - self.creates.len() as ProductId;
         std::mem::take(&mut self.creates)
             .into_iter()
             .zip(first_id..)
             .map(|(row, id)| row.product.with_id(id))
             .collect()
+    }
+
+    /// How many numbered changes the import makes in the log.
+    pub fn changes(&self, created: &[Product]) -> usize {
+        if self.one_by_one {
+            self.updates.len() + created.len()
+        } else {
+            1
+        }
     }
 
     pub fn imported(&self, created: &[Product]) -> Imported {
@@ -62,8 +81,10 @@ pub fn codes(rows: &[ImportRow]) -> Vec<String> {
     rows.iter().map(|row| row.product.code.clone()).collect()
 }
 
-/// The events of a small import, numbered from `first_seq`: updates, then creations.
-pub fn events(updated: &[Product], created: &[Product], first_seq: u64) -> Vec<ProductEvent> {
+/// The events of a small import, updates then creations, numbered so that the last gets
+/// `last_seq`.
+pub fn events(updated: &[Product], created: &[Product], last_seq: i64) -> Vec<ProductEvent> {
+    let first_seq = last_seq as u64 + 1 - (updated.len() + created.len()) as u64;
     let updates = updated.iter().map(|product| (product, false));
     let creates = created.iter().map(|product| (product, true));
     updates

@@ -12,7 +12,7 @@ use super::CHANNEL;
 use crate::live::frame_bytes;
 use crate::store::import_plan::{self, ImportPlan, BATCH};
 use crate::store::sql;
-use crate::store::{ImportRow, Imported, StoreError, CATALOG_RELOAD, IMPORT_EVENTS_MAX};
+use crate::store::{ImportRow, Imported, StoreError, CATALOG_RELOAD};
 use app::domain::{ChatMessage, MessageDraft, NewProduct, Product, ProductChanges, ProductId};
 use app::protocol::{ChatEvent, ProductEvent};
 
@@ -149,7 +149,7 @@ pub async fn post_message(
 }
 
 /// Creates or updates every row in one transaction that holds the log's lock throughout, a
-/// batch of [`BATCH`] rows per statement. Up to [`IMPORT_EVENTS_MAX`] rows each become a
+/// batch of [`BATCH`] rows per statement. Up to `IMPORT_EVENTS_MAX` rows each become a
 /// numbered change; a larger import is one change that tells every instance to reload the
 /// catalog.
 pub async fn import_products(
@@ -161,7 +161,6 @@ pub async fn import_products(
     sqlx::query("SELECT value FROM counters WHERE name = 'log' FOR UPDATE")
         .execute(&mut *tx)
         .await?;
-    let one_by_one = rows.len() <= IMPORT_EVENTS_MAX;
     let mut existing = Vec::new();
     for codes in import_plan::codes(&rows).chunks(BATCH) {
         let found: Vec<Json<Product>> =
@@ -172,8 +171,7 @@ pub async fn import_products(
         existing.extend(found.into_iter().map(|Json(p)| p));
     }
     let mut plan = ImportPlan::new(rows, existing);
-    let last_id = take(&mut tx, "product", plan.creates()).await?;
-    let created = plan.created(last_id as ProductId + 1 - plan.creates() as ProductId);
+    let created = plan.created(take(&mut tx, "product", plan.creates()).await?);
     for batch in plan.updates.chunks(BATCH) {
         sqlx::query(
             "UPDATE products SET code = u->>'code', data = u \
@@ -193,16 +191,10 @@ pub async fn import_products(
         .await?;
     }
     let imported = plan.imported(&created);
-    let changes = if one_by_one {
-        plan.updates.len() + created.len()
-    } else {
-        1
-    };
-    let seq = take(&mut tx, "log", changes).await?;
-    if one_by_one {
-        let first = (seq + 1 - changes as i64) as u64;
-        for event in import_plan::events(&plan.updates, &created, first) {
-            let number = event.seq().unwrap_or(first) as i64;
+    let seq = take(&mut tx, "log", plan.changes(&created)).await?;
+    if plan.one_by_one {
+        for event in import_plan::events(&plan.updates, &created, seq) {
+            let number = event.seq().unwrap_or_default() as i64;
             record(&mut tx, number, "products", &event).await?;
         }
     } else {

@@ -10,7 +10,7 @@ use super::super::sql;
 use super::legacy::Legacy;
 use crate::live::frame_bytes;
 use crate::store::import_plan::{self, ImportPlan, BATCH};
-use crate::store::{ImportRow, Imported, StoreError, CATALOG_RELOAD, IMPORT_EVENTS_MAX};
+use crate::store::{ImportRow, Imported, StoreError, CATALOG_RELOAD};
 use app::domain::{ChatMessage, MessageDraft, NewProduct, Product, ProductChanges, ProductId};
 use app::protocol::{ChatEvent, ProductEvent};
 
@@ -155,14 +155,13 @@ pub enum ImportPublished {
 }
 
 /// Creates or updates every row in one transaction, a batch of [`BATCH`] rows per statement.
-/// Up to [`IMPORT_EVENTS_MAX`] rows each become a numbered change and event; a larger import
+/// Up to `IMPORT_EVENTS_MAX` rows each become a numbered change and event; a larger import
 /// is one change that says "reload".
 pub async fn import_products(
     connection: &mut SqliteConnection,
     rows: Vec<ImportRow>,
 ) -> Result<Committed<Imported, ImportPublished>, StoreError> {
     let mut tx = connection.begin().await?;
-    let one_by_one = rows.len() <= IMPORT_EVENTS_MAX;
     let mut existing = Vec::new();
     for codes in import_plan::codes(&rows).chunks(BATCH) {
         let found: Vec<Json<Product>> = sqlx::query_scalar(
@@ -174,8 +173,7 @@ pub async fn import_products(
         existing.extend(found.into_iter().map(|Json(p)| p));
     }
     let mut plan = ImportPlan::new(rows, existing);
-    let last_id = take(&mut tx, "product", plan.creates()).await?;
-    let created = plan.created(last_id as ProductId + 1 - plan.creates() as ProductId);
+    let created = plan.created(take(&mut tx, "product", plan.creates()).await?);
     for batch in plan.updates.chunks(BATCH) {
         sqlx::query(
             "UPDATE products SET code = json_extract(u.value, '$.code'), data = u.value \
@@ -195,30 +193,24 @@ pub async fn import_products(
         .await?;
     }
     let imported = plan.imported(&created);
-    let changes = if one_by_one {
-        plan.updates.len() + created.len()
-    } else {
-        1
-    };
-    let last_seq = take(&mut tx, "log", changes).await? as u64;
-    let first_seq = last_seq + 1 - changes as u64;
-    let published = if one_by_one {
-        let events = import_plan::events(&plan.updates, &created, first_seq);
+    let last_seq = take(&mut tx, "log", plan.changes(&created)).await?;
+    let published = if plan.one_by_one {
+        let events = import_plan::events(&plan.updates, &created, last_seq);
         for event in &events {
-            let seq = event.seq().unwrap_or(first_seq) as i64;
+            let seq = event.seq().unwrap_or_default() as i64;
             record(&mut tx, seq, "products", event).await?;
         }
         ImportPublished::Events(events)
     } else {
         sqlx::query("INSERT INTO changes (seq, channel, frame) VALUES ($1, 'products', $2)")
-            .bind(last_seq as i64)
+            .bind(last_seq)
             .bind(CATALOG_RELOAD)
             .execute(&mut *tx)
             .await?;
         let mut products = plan.updates;
         products.extend(created);
         ImportPublished::Reload {
-            seq: last_seq,
+            seq: last_seq as u64,
             products,
         }
     };
