@@ -208,8 +208,9 @@ impl View<ProductList> {
         self.replaced();
     }
 
-    /// Replaces the whole catalog (after this instance lost track of some changes) and sends every socket a fresh snapshot of the extent it asked for, so
-    /// none keeps a stale list and a socket opened with `limit` never gets the whole catalog.
+    /// Replaces the whole catalog (after this instance lost track of some changes) and sends
+    /// every socket a fresh snapshot of the extent it asked for, so none keeps a stale list and
+    /// a socket opened with `limit` never gets the whole catalog.
     pub fn reset(&self, products: Vec<Product>, seq: u64) {
         let mut catalog = self.write();
         let epoch = catalog.epoch.clone();

@@ -18,8 +18,6 @@ use app::domain::product_form::{field_label, ProductForm};
 use app::domain::{Invalid, Product, ProductChanges};
 use app::paths;
 
-const PAGE: &str = paths::REALTIME;
-
 pub async fn add_product(
     editor: Result<Editor, ApiError>,
     State(state): State<AppState>,
@@ -105,5 +103,5 @@ fn explain(invalid: &Invalid) -> String {
 
 fn back(query: &[(&str, String)]) -> Redirect {
     let query = serde_urlencoded::to_string(query).unwrap_or_default();
-    Redirect::to(&format!("{PAGE}?{query}"))
+    Redirect::to(&format!("{}?{query}", paths::REALTIME))
 }

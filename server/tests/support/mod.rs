@@ -412,8 +412,8 @@ pub fn lines(path: &Path) -> Vec<String> {
 }
 
 /// The server binary under test: `TEST_SERVER_BIN` when set (`scripts/test.sh` points it at
-/// the release build it makes for Playwright anyway, so the long suites, like posting 200,000
-/// messages, run at full speed), else the debug build cargo made for these tests.
+/// the release build it makes for Playwright anyway, so the suites test the binary that
+/// ships), else the debug build cargo made for these tests.
 pub fn server_binary() -> std::path::PathBuf {
     std::env::var_os("TEST_SERVER_BIN")
         .filter(|path| !path.is_empty())
