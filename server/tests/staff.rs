@@ -298,3 +298,41 @@ async fn without_a_password_the_catalog_is_open_and_login_is_not_needed() {
     assert_eq!(login.status(), 303);
     assert!(login.headers().get(SET_COOKIE).is_none());
 }
+
+#[tokio::test]
+async fn the_edit_form_of_a_product_beyond_the_first_page_opens_without_javascript() {
+    let server = shop().await;
+    let bearer = format!("Bearer {PASSWORD}");
+    for n in 1..=70 {
+        let response = server
+            .http
+            .post(server.url("/api/products"))
+            .header(AUTHORIZATION, &bearer)
+            .json(&product(n))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 201);
+    }
+    let cookie = log_in(&server).await;
+    let page = server
+        .http
+        .get(server.url("/realtimeproducts?edit=70"))
+        .header(COOKIE, &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    // The list starts at product 70 (the first page holds 1 to 60), its form open.
+    assert!(
+        page.contains(r#"action="/realtimeproducts/products/70""#),
+        "no edit form for 70"
+    );
+    assert!(page.contains("product-form editing"));
+    assert!(
+        !page.contains(r#"id="product-1""#),
+        "the list starts further down"
+    );
+}

@@ -56,6 +56,8 @@ pub fn LiveCatalog(
     initial: Vec<Product>,
     /// How many products there were at render time.
     total: u64,
+    /// The id `initial` starts after: 0 for the top of the catalog.
+    after: ProductId,
     /// The outcome of a plain form post (JavaScript off), shown once.
     notice: Option<PageNotice>,
     /// Whether this page may edit (decided by the server for the request).
@@ -63,7 +65,7 @@ pub fn LiveCatalog(
     /// The product whose edit form is open (`?edit=ID`, the no-JavaScript way to open it).
     edit: Option<ProductId>,
 ) -> impl IntoView {
-    let mut list = LiveList::new(initial, total);
+    let mut list = LiveList::new(initial, total, after);
     if let Some(id) = edit {
         list.apply(Event::Open(id));
     }

@@ -4,9 +4,10 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use super::{PageData, PageNotice};
+use super::{CatalogPage, PageData, PageNotice};
 use crate::components::{ChatBox, LiveCatalog};
 use crate::domain::search::Query;
+use crate::domain::ProductId;
 use crate::protocol::paging::LIVE_PAGE;
 
 #[component]
@@ -19,14 +20,32 @@ pub fn RealtimeProductsPage() -> impl IntoView {
             .or_else(|| q.get("ok").map(PageNotice::Ok));
         (notice, q.get("edit").and_then(|id| id.parse().ok()))
     });
-    let first = PageData::page(&Query::default(), 0, LIVE_PAGE);
+    let (after, first) = first_page(edit);
     view! {
         <Title text="Productos en tiempo real · tiempo real"/>
-        <LiveCatalog initial=first.products total=first.total notice access=PageData::access() edit/>
+        <LiveCatalog initial=first.products total=first.total after notice access=PageData::access() edit/>
         <section class="chat-section">
             <h2>"Centro de mensajes"</h2>
             <ChatBox/>
         </section>
     }
     .into_any()
+}
+
+/// The page the live list starts with: the top of the catalog, or, when a link opens the edit
+/// form of a product further down (`?edit=ID`, the way without JavaScript), the page that
+/// starts with that product; and the id it starts after.
+fn first_page(edit: Option<ProductId>) -> (ProductId, CatalogPage) {
+    let all = Query::default();
+    let top = PageData::page(&all, 0, LIVE_PAGE);
+    let wanted = edit.filter(|id| !top.products.iter().any(|p| p.id == *id));
+    let Some((id, after)) = wanted.and_then(|id| Some((id, id.checked_sub(1)?))) else {
+        return (0, top);
+    };
+    let there = PageData::page(&all, after, LIVE_PAGE);
+    if there.products.first().is_some_and(|p| p.id == id) {
+        (after, there)
+    } else {
+        (0, top)
+    }
 }

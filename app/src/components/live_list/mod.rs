@@ -153,12 +153,15 @@ pub struct LiveList {
 }
 
 impl LiveList {
-    /// The list as the server rendered it: the first page of the catalog, and how many there
-    /// are in all.
-    pub fn new(first_page: Vec<Product>, total: u64) -> Self {
+    /// The list as the server rendered it: a page of the catalog (the products after id
+    /// `after`: 0 for the top, or just before a product whose edit form the link opens), and
+    /// how many there are in all.
+    pub fn new(first_page: Vec<Product>, total: u64, after: ProductId) -> Self {
+        let complete = first_page.len() < LIVE_PAGE || first_page.len() as u64 >= total;
         let mut list = LiveList {
-            complete: first_page.len() as u64 >= total,
+            complete,
             total,
+            after,
             ..LiveList::default()
         };
         for product in first_page {
@@ -235,11 +238,17 @@ impl LiveList {
             }
             Event::Earlier => {
                 if self.after > 0 && self.fetching.is_none() {
-                    // The rows dropped there, and some to spare for products that came to
-                    // match the search meanwhile.
-                    let (after, dropped) = self.earlier.last().copied().unwrap_or((0, LIVE_PAGE));
-                    let limit = (dropped + LIVE_PAGE / 2).min(MAX_ROWS);
-                    changed.fetch = self.ask(after, limit, FetchKind::Previous);
+                    changed.fetch = match self.earlier.last().copied() {
+                        // The rows dropped there, and some to spare for products that came
+                        // to match the search meanwhile.
+                        Some((after, dropped)) => {
+                            let limit = (dropped + LIVE_PAGE / 2).min(MAX_ROWS);
+                            self.ask(after, limit, FetchKind::Previous)
+                        }
+                        // The page started further down (a link to a product's edit form):
+                        // what lies before is not known to be one page, so back to the top.
+                        None => self.ask(0, LIVE_PAGE, FetchKind::First),
+                    };
                 }
             }
             Event::AddSent { reference, code } => {

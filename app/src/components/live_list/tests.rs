@@ -64,7 +64,7 @@ fn answer(fetch: &Fetch, total: u64, seq: u64) -> Event {
 
 #[test]
 fn scrolling_fetches_the_next_pages_and_reaches_the_end() {
-    let mut list = LiveList::new(products(1..=60), 130);
+    let mut list = LiveList::new(products(1..=60), 130, 0);
     assert!(list.has_more());
     let fetch = list.apply(Event::More).fetch.unwrap();
     assert_eq!(
@@ -83,7 +83,7 @@ fn scrolling_fetches_the_next_pages_and_reaches_the_end() {
 #[test]
 fn the_rows_stay_bounded_however_far_one_scrolls_and_come_back_in_order() {
     let total = 2_000;
-    let mut list = LiveList::new(products(1..=60), total);
+    let mut list = LiveList::new(products(1..=60), total, 0);
     while list.has_more() {
         let fetch = list.apply(Event::More).fetch.unwrap();
         let last = ids(&list).last().copied();
@@ -111,7 +111,7 @@ fn the_rows_stay_bounded_however_far_one_scrolls_and_come_back_in_order() {
 
 #[test]
 fn events_apply_where_the_rows_reach_and_keep_the_count_right() {
-    let mut list = LiveList::new(products(1..=60), 100);
+    let mut list = LiveList::new(products(1..=60), 100, 0);
     // Beyond the rows shown: counted, not shown (it belongs after product 100).
     let changed = list.apply(added(101, "nuevo", 1));
     assert!(changed.count && !changed.rows);
@@ -123,14 +123,14 @@ fn events_apply_where_the_rows_reach_and_keep_the_count_right() {
     assert_eq!(list.count().total, 99);
     assert!(list.get(7).is_none());
     // At the end of the list, a new product shows where it belongs.
-    let mut short = LiveList::new(products([1, 2, 3]), 3);
+    let mut short = LiveList::new(products([1, 2, 3]), 3, 0);
     short.apply(added(4, "nuevo", 1));
     assert_eq!(ids(&short), [1, 2, 3, 4]);
 }
 
 #[test]
 fn events_crossing_a_fetch_count_once_and_miss_nothing() {
-    let mut list = LiveList::new(products(1..=60), 100);
+    let mut list = LiveList::new(products(1..=60), 100, 0);
     let fetch = list.apply(Event::More).fetch.unwrap();
     // While the page is out: product 61 changes after the page was read (seq 6 > 5), a new
     // product comes, and product 99 goes before it was read (seq 4 <= 5).
@@ -164,7 +164,7 @@ fn events_crossing_a_fetch_count_once_and_miss_nothing() {
 
 #[test]
 fn a_search_is_answered_by_the_server_and_followed_live() {
-    let mut list = LiveList::new(products(1..=60), 500);
+    let mut list = LiveList::new(products(1..=60), 500, 0);
     let first = list.apply(Event::Search("lápiz".into())).fetch.unwrap();
     assert_eq!((first.query.as_str(), first.after), ("lápiz", 0));
     assert!(list.count().searching);
@@ -199,7 +199,7 @@ fn a_search_is_answered_by_the_server_and_followed_live() {
 
 #[test]
 fn the_open_form_is_not_redrawn_by_others_changes_and_shows_them_on_closing() {
-    let mut list = LiveList::new(products(1..=3), 3);
+    let mut list = LiveList::new(products(1..=3), 3, 0);
     list.apply(Event::Open(2));
     let drawn = list.rows()[1].clone();
     let changed = list.apply(updated(2, "de otra persona", 1));
@@ -225,7 +225,7 @@ fn the_open_form_is_not_redrawn_by_others_changes_and_shows_them_on_closing() {
 
 #[test]
 fn the_forms_own_requests_are_answered() {
-    let mut list = LiveList::new(products(1..=2), 2);
+    let mut list = LiveList::new(products(1..=2), 2, 0);
     // The edit form's own save closes it with a notice.
     list.apply(Event::Open(1));
     let changes = ProductChanges {
@@ -268,7 +268,7 @@ fn the_forms_own_requests_are_answered() {
 
 #[test]
 fn a_snapshot_replaces_the_first_page_or_has_the_rows_fetched_again() {
-    let mut list = LiveList::new(products(1..=60), 100);
+    let mut list = LiveList::new(products(1..=60), 100, 0);
     let before = list.rows()[0].revision;
     let changed = list.apply(Event::Socket(ProductEvent::Snapshot {
         products: products(1..=60),
@@ -297,4 +297,21 @@ fn a_snapshot_replaces_the_first_page_or_has_the_rows_fetched_again() {
         (refresh.kind, refresh.after, refresh.limit),
         (FetchKind::Refresh, 0, 120)
     );
+}
+
+#[test]
+fn a_page_opened_on_a_product_further_down_edits_it_and_goes_back_to_the_top() {
+    // `/realtimeproducts?edit=500`: the page starts just before product 500.
+    let mut list = LiveList::new(products(500..=559), 1_000, 499);
+    list.apply(Event::Open(500));
+    assert_eq!(list.editing().map(|e| e.id()), Some(500));
+    assert!(list.has_earlier() && list.has_more());
+    // What lies before is not one page: "Mostrar anteriores" goes back to the top.
+    let fetch = list.apply(Event::Earlier).fetch.unwrap();
+    assert_eq!((fetch.kind, fetch.after), (FetchKind::First, 0));
+    list.apply(answer(&fetch, 1_000, 0));
+    assert_eq!(ids(&list)[0], 1);
+    assert!(!list.has_earlier());
+    // The open form's row stays where it is drawn until the form closes.
+    assert!(list.get(500).is_some());
 }
