@@ -10,7 +10,10 @@
 
 mod examples;
 mod import_plan;
+mod message_batch;
+mod migrations;
 pub mod postgres;
+mod queue;
 mod sql;
 pub mod sqlite;
 
@@ -23,7 +26,7 @@ pub use sqlite::SqliteStore;
 
 /// Why a change was refused or failed. The sentences for people are chosen at the edge
 /// (`crate::error`), not here.
-#[derive(Debug, thiserror::Error)]
+#[derive(Clone, Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("no product has id {0}")]
     NotFound(ProductId),

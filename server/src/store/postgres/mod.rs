@@ -20,10 +20,12 @@ use std::time::Duration;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{ConnectOptions, Connection, PgPool};
 
-use super::{examples, ImportRow, Imported, NotReady, Store, StoreError};
+use super::queue::Queue;
+use super::{examples, migrations, ImportRow, Imported, NotReady, Store, StoreError};
 use crate::live::{Loaded, Views};
 use app::domain::{ChatMessage, MessageDraft, NewProduct, Product, ProductChanges, ProductId};
 use follower::Follower;
+use tokio::sync::{oneshot, Mutex};
 use writes::Committed;
 
 /// The NOTIFY channel that carries change numbers.
@@ -44,6 +46,11 @@ const READY_LAG: Duration = Duration::from_secs(5);
 
 pub struct PgStore {
     pool: PgPool,
+    /// Messages waiting for their turn (see `post_message`), each answered with its change
+    /// number.
+    queued_messages: Queue<MessageDraft, Result<(ChatMessage, i64), StoreError>>,
+    /// Held by the one request storing queued messages.
+    message_turn: Mutex<()>,
     follower: Follower,
     /// This process, in the presence table.
     instance: String,
@@ -79,7 +86,9 @@ impl PgStore {
             .connect_with(options.clone())
             .await
             .map_err(|e| unreachable(&e))?;
-        sqlx::migrate!("./migrations/postgres")
+        migrations::migrator(migrations::POSTGRES)
+            .await
+            .map_err(|e| format!("cannot read the embedded migrations: {e}"))?
             .run(&pool)
             .await
             .map_err(|e| format!("cannot create or migrate the tables in {place}: {e}"))?;
@@ -127,6 +136,8 @@ impl PgOpened {
         );
         PgStore {
             pool: self.pool,
+            queued_messages: Queue::default(),
+            message_turn: Mutex::default(),
             follower,
             instance,
         }
@@ -199,8 +210,37 @@ impl Store for PgStore {
         Ok(committed.value)
     }
 
+    /// Group commit, as on SQLite: a message joins the queue, then whoever gets the turn next
+    /// stores everything queued in one transaction, so many messages share one hold of the
+    /// log's lock and one commit. Each then waits until this instance has applied its batch.
     async fn post_message(&self, draft: MessageDraft) -> Result<ChatMessage, StoreError> {
-        self.write(writes::post_message(&self.pool, draft)).await
+        let (answer, answered) = oneshot::channel();
+        self.queued_messages.push(draft, answer);
+        {
+            let _turn = self.message_turn.lock().await;
+            let queued = self.queued_messages.take();
+            if !queued.is_empty() {
+                let (drafts, answers): (Vec<_>, Vec<_>) = queued.into_iter().unzip();
+                match bounded(writes::post_messages(&self.pool, drafts)).await {
+                    Ok(batch) => {
+                        let seq = batch.last_seq();
+                        for (message, answer) in batch.messages.into_iter().zip(answers) {
+                            let _ = answer.send(Ok((message, seq)));
+                        }
+                    }
+                    Err(e) => {
+                        for answer in answers {
+                            let _ = answer.send(Err(e.clone()));
+                        }
+                    }
+                }
+            }
+        }
+        let (message, seq) = answered
+            .await
+            .unwrap_or_else(|_| Err(StoreError::Unavailable("the write was dropped".into())))?;
+        self.follower.wait_until_applied(seq).await;
+        Ok(message)
     }
 
     async fn messages(

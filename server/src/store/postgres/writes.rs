@@ -11,10 +11,11 @@ use sqlx::{PgConnection, PgPool};
 use super::CHANNEL;
 use crate::live::frame_bytes;
 use crate::store::import_plan::{self, ImportPlan, BATCH};
+use crate::store::message_batch::MessageBatch;
 use crate::store::sql;
 use crate::store::{ImportRow, Imported, StoreError, CATALOG_RELOAD};
-use app::domain::{ChatMessage, MessageDraft, NewProduct, Product, ProductChanges, ProductId};
-use app::protocol::{ChatEvent, ProductEvent};
+use app::domain::{MessageDraft, NewProduct, Product, ProductChanges, ProductId};
+use app::protocol::ProductEvent;
 
 /// A committed change's result and its number in the change log.
 pub struct Committed<T> {
@@ -116,36 +117,37 @@ pub async fn remove_product(
     })
 }
 
-pub async fn post_message(
+/// Stores `drafts` in one transaction that holds the log's lock once for all of them, with
+/// four statements however many there are.
+pub async fn post_messages(
     pool: &PgPool,
-    draft: MessageDraft,
-) -> Result<Committed<ChatMessage>, StoreError> {
+    drafts: Vec<MessageDraft>,
+) -> Result<MessageBatch, StoreError> {
     let mut tx = pool.begin().await?;
-    let seq = next(&mut tx, "log").await?;
+    let last_seq = take(&mut tx, "log", drafts.len()).await?;
     // Taken after the log's lock, so message ids too increase in commit order.
-    let id = next(&mut tx, "message").await?;
-    let message = ChatMessage {
-        id: id as u64,
-        email: draft.email,
-        text: draft.text,
-        sent_at: ChatMessage::now(),
-    };
-    sqlx::query(sql::INSERT_MESSAGE)
-        .bind(id)
-        .bind(&message.email)
-        .bind(&message.text)
-        .bind(message.sent_at)
-        .execute(&mut *tx)
-        .await?;
-    let event = ChatEvent::Message {
-        message: message.clone(),
-    };
-    record(&mut tx, seq, "chat", &event).await?;
+    let last_id = take(&mut tx, "message", drafts.len()).await?;
+    let batch = MessageBatch::new(drafts, last_id, last_seq);
+    sqlx::query(
+        "INSERT INTO messages (id, email, text, sent_at) SELECT (m->>'id')::bigint, \
+         m->>'email', m->>'text', (m->>'sent_at')::timestamptz \
+         FROM jsonb_array_elements($1::jsonb) AS m",
+    )
+    .bind(batch.message_rows())
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "WITH recorded AS (INSERT INTO changes (seq, channel, frame) \
+         SELECT (c->>'seq')::bigint, 'chat', c->>'frame' FROM jsonb_array_elements($1::jsonb) AS c) \
+         SELECT pg_notify($2, $3::text)",
+    )
+    .bind(batch.change_rows())
+    .bind(CHANNEL)
+    .bind(batch.last_seq())
+    .execute(&mut *tx)
+    .await?;
     tx.commit().await?;
-    Ok(Committed {
-        value: message,
-        seq,
-    })
+    Ok(batch)
 }
 
 /// Creates or updates every row in one transaction that holds the log's lock throughout, a

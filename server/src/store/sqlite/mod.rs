@@ -24,10 +24,13 @@ use sqlx::types::Json;
 use sqlx::{ConnectOptions, SqliteConnection};
 use tokio::sync::Mutex;
 
-use super::{examples, sql, ImportRow, Imported, LoadError, NotReady, Store, StoreError};
+use super::queue::Queue;
+use super::{
+    examples, migrations, sql, ImportRow, Imported, LoadError, NotReady, Store, StoreError,
+};
 use crate::live::{frame_bytes, Loaded, Views, CHAT_WINDOW};
 use app::domain::{ChatMessage, MessageDraft, NewProduct, Product, ProductChanges, ProductId};
-use app::protocol::{ChatEvent, ProductEvent};
+use app::protocol::ProductEvent;
 use legacy::Legacy;
 use tokio::sync::oneshot;
 use writes::{Committed, ImportPublished};
@@ -78,7 +81,9 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Full)
             .busy_timeout(BUSY_TIMEOUT);
         let mut writer = options.connect().await.map_err(|e| failed(&e))?;
-        sqlx::migrate!("./migrations/sqlite")
+        migrations::migrator(migrations::SQLITE)
+            .await
+            .map_err(|e| failed(&format!("cannot read the embedded migrations: {e}")))?
             .run(&mut writer)
             .await
             .map_err(|e| failed(&format!("cannot create or migrate the tables: {e}")))?;
@@ -220,43 +225,6 @@ impl SqliteStore {
     }
 }
 
-/// Work waiting for the writer, each item with the channel its answer goes back on. A std
-/// mutex: held only to push or take, never across I/O.
-struct Queue<T, A> {
-    items: std::sync::Mutex<Vec<(T, oneshot::Sender<A>)>>,
-}
-
-impl<T, A> Default for Queue<T, A> {
-    fn default() -> Self {
-        Queue {
-            items: std::sync::Mutex::default(),
-        }
-    }
-}
-
-impl<T, A> Queue<T, A> {
-    fn push(&self, item: T, answer: oneshot::Sender<A>) {
-        self.lock().push((item, answer));
-    }
-
-    /// Everything queued, oldest first, and at most [`BATCH`] of it.
-    fn take(&self) -> Vec<(T, oneshot::Sender<A>)> {
-        let mut items = self.lock();
-        let taken = items.len().min(BATCH);
-        let rest = items.split_off(taken);
-        std::mem::replace(&mut *items, rest)
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<(T, oneshot::Sender<A>)>> {
-        self.items
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-}
-
-/// The most messages one transaction stores.
-const BATCH: usize = 512;
-
 /// Deletes old changes from the log, hourly, on a connection of its own (SQLite lets it wait
 /// its turn among the writes).
 async fn prune_hourly(options: SqliteConnectOptions) {
@@ -328,19 +296,16 @@ impl Store for SqliteStore {
             if !batch.is_empty() {
                 let (drafts, answers): (Vec<_>, Vec<_>) = batch.into_iter().unzip();
                 match writes::post_messages(&mut writer, drafts).await {
-                    Ok(messages) => {
-                        for (message, answer) in messages.into_iter().zip(answers) {
-                            let frame = frame_bytes(&ChatEvent::Message {
-                                message: message.clone(),
-                            });
+                    Ok(batch) => {
+                        let stored = batch.messages.into_iter().zip(batch.frames);
+                        for ((message, frame), answer) in stored.zip(answers) {
                             self.views.chat.apply(message.clone(), frame);
                             let _ = answer.send(Ok(message));
                         }
                     }
                     Err(e) => {
-                        let problem = e.to_string();
                         for answer in answers {
-                            let _ = answer.send(Err(StoreError::Unavailable(problem.clone())));
+                            let _ = answer.send(Err(e.clone()));
                         }
                     }
                 }

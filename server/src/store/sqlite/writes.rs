@@ -10,9 +10,10 @@ use super::super::sql;
 use super::legacy::Legacy;
 use crate::live::frame_bytes;
 use crate::store::import_plan::{self, ImportPlan, BATCH};
+use crate::store::message_batch::MessageBatch;
 use crate::store::{ImportRow, Imported, StoreError, CATALOG_RELOAD};
-use app::domain::{ChatMessage, MessageDraft, NewProduct, Product, ProductChanges, ProductId};
-use app::protocol::{ChatEvent, ProductEvent};
+use app::domain::{MessageDraft, NewProduct, Product, ProductChanges, ProductId};
+use app::protocol::ProductEvent;
 
 /// A committed change: its result, and the event every socket gets.
 pub struct Committed<T, E> {
@@ -114,37 +115,33 @@ pub async fn remove_product(
     })
 }
 
-/// Stores `drafts` in one transaction (one commit, one fsync, however many), in order.
+/// Stores `drafts` in one transaction (one commit, one fsync, four statements, however many),
+/// in order.
 pub async fn post_messages(
     connection: &mut SqliteConnection,
     drafts: Vec<MessageDraft>,
-) -> Result<Vec<ChatMessage>, StoreError> {
+) -> Result<MessageBatch, StoreError> {
     let mut tx = connection.begin().await?;
-    let mut messages = Vec::with_capacity(drafts.len());
-    for draft in drafts {
-        let seq = next(&mut tx, "log").await?;
-        let id = next(&mut tx, "message").await?;
-        let message = ChatMessage {
-            id: id as u64,
-            email: draft.email,
-            text: draft.text,
-            sent_at: ChatMessage::now(),
-        };
-        sqlx::query(sql::INSERT_MESSAGE)
-            .bind(id)
-            .bind(&message.email)
-            .bind(&message.text)
-            .bind(super::rfc3339(&message.sent_at))
-            .execute(&mut *tx)
-            .await?;
-        let event = ChatEvent::Message {
-            message: message.clone(),
-        };
-        record(&mut tx, seq, "chat", &event).await?;
-        messages.push(message);
-    }
+    let last_seq = take(&mut tx, "log", drafts.len()).await?;
+    let last_id = take(&mut tx, "message", drafts.len()).await?;
+    let batch = MessageBatch::new(drafts, last_id, last_seq);
+    sqlx::query(
+        "INSERT INTO messages (id, email, text, sent_at) SELECT json_extract(value, '$.id'), \
+         json_extract(value, '$.email'), json_extract(value, '$.text'), \
+         json_extract(value, '$.sent_at') FROM json_each($1)",
+    )
+    .bind(batch.message_rows())
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO changes (seq, channel, frame) SELECT json_extract(value, '$.seq'), 'chat', \
+         json_extract(value, '$.frame') FROM json_each($1)",
+    )
+    .bind(batch.change_rows())
+    .execute(&mut *tx)
+    .await?;
     tx.commit().await?;
-    Ok(messages)
+    Ok(batch)
 }
 
 /// How an import reaches the views: its events, or (a large one) every product it wrote and
