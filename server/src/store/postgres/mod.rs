@@ -155,6 +155,29 @@ impl PgStore {
         self.follower.wait_until_applied(committed.seq).await;
         Ok(committed.value)
     }
+
+    /// Stores every queued message (at most a batch) in one transaction and answers each
+    /// with its message and the batch's last change. Called with the message turn held.
+    async fn store_queued_messages(&self) {
+        let queued = self.queued_messages.take();
+        if queued.is_empty() {
+            return;
+        }
+        let (drafts, answers): (Vec<_>, Vec<_>) = queued.into_iter().unzip();
+        match bounded(writes::post_messages(&self.pool, drafts)).await {
+            Ok(batch) => {
+                let seq = batch.last_seq();
+                for (message, answer) in batch.messages.into_iter().zip(answers) {
+                    let _ = answer.send(Ok((message, seq)));
+                }
+            }
+            Err(e) => {
+                for answer in answers {
+                    let _ = answer.send(Err(e.clone()));
+                }
+            }
+        }
+    }
 }
 
 /// `host:port/database` of a connection, never its password.
@@ -214,30 +237,18 @@ impl Store for PgStore {
     /// stores everything queued in one transaction, so many messages share one hold of the
     /// log's lock and one commit. Each then waits until this instance has applied its batch.
     async fn post_message(&self, draft: MessageDraft) -> Result<ChatMessage, StoreError> {
-        let (answer, answered) = oneshot::channel();
+        let (answer, mut answered) = oneshot::channel();
         self.queued_messages.push(draft, answer);
-        {
-            let _turn = self.message_turn.lock().await;
-            let queued = self.queued_messages.take();
-            if !queued.is_empty() {
-                let (drafts, answers): (Vec<_>, Vec<_>) = queued.into_iter().unzip();
-                match bounded(writes::post_messages(&self.pool, drafts)).await {
-                    Ok(batch) => {
-                        let seq = batch.last_seq();
-                        for (message, answer) in batch.messages.into_iter().zip(answers) {
-                            let _ = answer.send(Ok((message, seq)));
-                        }
-                    }
-                    Err(e) => {
-                        for answer in answers {
-                            let _ = answer.send(Err(e.clone()));
-                        }
-                    }
-                }
+        // A message another request already stored is answered without a turn of its own.
+        let outcome = tokio::select! {
+            outcome = &mut answered => outcome,
+            turn = self.message_turn.lock() => {
+                self.store_queued_messages().await;
+                drop(turn);
+                answered.await
             }
-        }
-        let (message, seq) = answered
-            .await
+        };
+        let (message, seq) = outcome
             .unwrap_or_else(|_| Err(StoreError::Unavailable("the write was dropped".into())))?;
         self.follower.wait_until_applied(seq).await;
         Ok(message)

@@ -223,6 +223,30 @@ impl SqliteStore {
         self.views.catalog.apply(&committed.event, frame);
         committed.value
     }
+
+    /// Stores every queued message (at most a batch) in one transaction, applies them to the
+    /// chat view in id order and answers each. Called with the writer held.
+    async fn store_queued_messages(&self, writer: &mut SqliteConnection) {
+        let queued = self.queued_messages.take();
+        if queued.is_empty() {
+            return;
+        }
+        let (drafts, answers): (Vec<_>, Vec<_>) = queued.into_iter().unzip();
+        match writes::post_messages(writer, drafts).await {
+            Ok(batch) => {
+                let stored = batch.messages.into_iter().zip(batch.frames);
+                for ((message, frame), answer) in stored.zip(answers) {
+                    self.views.chat.apply(message.clone(), frame);
+                    let _ = answer.send(Ok(message));
+                }
+            }
+            Err(e) => {
+                for answer in answers {
+                    let _ = answer.send(Err(e.clone()));
+                }
+            }
+        }
+    }
 }
 
 /// Deletes old changes from the log, hourly, on a connection of its own (SQLite lets it wait
@@ -286,34 +310,21 @@ impl Store for SqliteStore {
 
     /// Group commit: a message joins the queue, then whoever gets the writer next stores
     /// everything queued in one transaction. Under load many messages share one fsync; alone,
-    /// a message is committed at once.
+    /// a message is committed at once. A message another request already stored is answered
+    /// without waiting for a turn of its own: otherwise every message would still cost one
+    /// turn of the writer, one after the other, and batches would stay at one.
     async fn post_message(&self, draft: MessageDraft) -> Result<ChatMessage, StoreError> {
-        let (answer, answered) = oneshot::channel();
+        let (answer, mut answered) = oneshot::channel();
         self.queued_messages.push(draft, answer);
-        {
-            let mut writer = self.writer.lock().await;
-            let batch = self.queued_messages.take();
-            if !batch.is_empty() {
-                let (drafts, answers): (Vec<_>, Vec<_>) = batch.into_iter().unzip();
-                match writes::post_messages(&mut writer, drafts).await {
-                    Ok(batch) => {
-                        let stored = batch.messages.into_iter().zip(batch.frames);
-                        for ((message, frame), answer) in stored.zip(answers) {
-                            self.views.chat.apply(message.clone(), frame);
-                            let _ = answer.send(Ok(message));
-                        }
-                    }
-                    Err(e) => {
-                        for answer in answers {
-                            let _ = answer.send(Err(e.clone()));
-                        }
-                    }
-                }
+        let outcome = tokio::select! {
+            outcome = &mut answered => outcome,
+            mut writer = self.writer.lock() => {
+                self.store_queued_messages(&mut writer).await;
+                drop(writer);
+                answered.await
             }
-        }
-        answered
-            .await
-            .unwrap_or_else(|_| Err(StoreError::Unavailable("the write was dropped".into())))
+        };
+        outcome.unwrap_or_else(|_| Err(StoreError::Unavailable("the write was dropped".into())))
     }
 
     async fn messages(
