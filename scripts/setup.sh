@@ -33,7 +33,7 @@ fi
 # 2. The wasm-bindgen CLI of exactly the crate version the lock file pins.
 bindgen_version=$(awk '/^name = "wasm-bindgen"$/ {getline; gsub(/[^0-9.]/, ""); print; exit}' Cargo.lock)
 if ! wasm-bindgen --version 2>/dev/null | grep -q " $bindgen_version\$"; then
-  step "cargo install wasm-bindgen-cli $bindgen_version (about 2 minutes, once)"
+  step "cargo install wasm-bindgen-cli $bindgen_version (about a minute, once)"
   # No --locked: the CLI's own lock names a crate version this registry lacks. A debug build
   # without debug info: it compiles in half the time and still binds our bundle in seconds.
   CARGO_PROFILE_DEV_DEBUG=false cargo install wasm-bindgen-cli --version "$bindgen_version" --force --debug

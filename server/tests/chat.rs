@@ -87,6 +87,40 @@ async fn messages_reach_every_socket_from_sockets_and_from_http() {
     assert_eq!(beto.next_json().await, expected);
 }
 
+/// Messages posted at the same moment are committed together (a group commit): each request
+/// still gets its own message back, the ids leave no gap, and every socket sees each message
+/// once, in id order.
+#[tokio::test]
+async fn messages_posted_at_once_each_get_their_own_answer_and_reach_sockets_in_order() {
+    let server = TestServer::start_with(&[
+        ("CHAT_MESSAGES_PER_SEC", "1000"),
+        ("CHAT_MESSAGES_BURST", "1000"),
+    ])
+    .await;
+    let mut socket = server.socket("/ws/chat").await;
+    socket.next_json().await;
+
+    let texts: Vec<String> = (0..40).map(|n| format!("a la vez {n}")).collect();
+    let answers = futures::future::join_all(
+        texts
+            .iter()
+            .map(|text| post(&server, "ana@example.com", text)),
+    )
+    .await;
+    let mut posted = Vec::new();
+    for ((status, message), text) in answers.into_iter().zip(&texts) {
+        assert_eq!(status, 201, "{message}");
+        assert_eq!(message["text"], text.as_str(), "another request's message");
+        posted.push(message);
+    }
+    posted.sort_by_key(|message| message["id"].as_u64());
+    assert_eq!(ids(&json!(posted)), (1..=40).collect::<Vec<_>>());
+    for message in &posted {
+        let frame = socket.next_json().await;
+        assert_eq!(frame, json!({"type": "message", "message": message}));
+    }
+}
+
 #[tokio::test]
 async fn errors_go_to_the_sender_alone() {
     let server = TestServer::start().await;

@@ -256,7 +256,6 @@ impl TestServer {
         self.send("POST", path, &body.to_string()).await
     }
 
-    /// How many items a list endpoint returns.
     /// Every message, read page by page (a page holds at most 1,000), oldest first.
     pub async fn all_messages(&self) -> Value {
         let mut all: Vec<Value> = Vec::new();
