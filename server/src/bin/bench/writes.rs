@@ -2,7 +2,7 @@
 //! chat messages) back to back for a fixed time. Only acknowledged writes count (201: durable
 //! on disk, or committed in PostgreSQL, before the answer).
 
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use http_body_util::Full;
 use hyper::body::Bytes;
@@ -33,12 +33,28 @@ pub async fn run(
     let duration = Duration::from_secs_f64(options.seconds);
     let started = Instant::now();
     let until = started + duration;
+    // Product codes are unique per run, so runs against one server (`--addr`) do not collide.
+    let run_tag = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |since| since.as_millis());
     let workers: Vec<_> = (0..writers)
-        .map(|w| tokio::spawn(writer(target.addr.clone(), kind, w, until)))
+        .map(|w| tokio::spawn(writer(target.addr.clone(), kind, (run_tag, w), until)))
         .collect();
+    // Every writer is awaited, failed or not: one left running would load the next scenario.
     let mut latencies = Vec::new();
+    let mut failure = None;
     for worker in workers {
-        latencies.extend(worker.await.map_err(|e| e.to_string())??);
+        match worker
+            .await
+            .map_err(|e| e.to_string())
+            .and_then(|done| done)
+        {
+            Ok(done) => latencies.extend(done),
+            Err(e) => failure = failure.or(Some(e)),
+        }
+    }
+    if let Some(e) = failure {
+        return Err(e);
     }
     let elapsed = started.elapsed().as_secs_f64();
     latencies.sort_by(f64::total_cmp);
@@ -51,7 +67,12 @@ pub async fn run(
 }
 
 /// One keep-alive connection writing until `until`; each acknowledged write's latency in ms.
-async fn writer(addr: String, kind: Kind, w: usize, until: Instant) -> Result<Vec<f64>, String> {
+async fn writer(
+    addr: String,
+    kind: Kind,
+    (run, w): (u128, usize),
+    until: Instant,
+) -> Result<Vec<f64>, String> {
     let mut sender = connect::<Full<Bytes>>(&addr).await?;
     let mut latencies = Vec::new();
     for n in 0.. {
@@ -59,7 +80,7 @@ async fn writer(addr: String, kind: Kind, w: usize, until: Instant) -> Result<Ve
             Kind::Products => (
                 "/api/products",
                 format!(
-                    r#"{{"title":"Bench {w}-{n}","description":"d","code":"B-{w}-{n}","price":1.5,"stock":1,"category":"bench"}}"#
+                    r#"{{"title":"Bench {w}-{n}","description":"d","code":"B-{run}-{w}-{n}","price":1.5,"stock":1,"category":"bench"}}"#
                 ),
             ),
             Kind::Messages => (
