@@ -1,7 +1,7 @@
-//! Chat messages stored together: whoever holds a store's writer stores every message queued
-//! behind it in one transaction (a group commit), with a fixed number of statements however
-//! many there are. Both stores number a batch the same way, from the counters' last values,
-//! and pass its rows to SQL as one JSON array (`json_each` / `jsonb_array_elements`).
+//! Chat messages stored together (a group commit, see `group_commit`): one transaction with a
+//! fixed number of statements however many messages there are. Both stores number a batch the
+//! same way, from the counters' last values, and pass its rows to SQL as one JSON array
+//! (`json_each` / `jsonb_array_elements`).
 
 use serde::Serialize;
 use sqlx::types::Json;

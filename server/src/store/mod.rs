@@ -9,11 +9,11 @@
 //! acknowledge a change only after that `Ok`.
 
 mod examples;
+mod group_commit;
 mod import_plan;
 mod message_batch;
 mod migrations;
 pub mod postgres;
-mod queue;
 mod sql;
 pub mod sqlite;
 
@@ -148,5 +148,11 @@ pub trait Store: Send + Sync + 'static {
 impl From<sqlx::Error> for StoreError {
     fn from(error: sqlx::Error) -> Self {
         StoreError::Unavailable(error.to_string())
+    }
+}
+
+impl From<group_commit::Ended> for StoreError {
+    fn from(_: group_commit::Ended) -> Self {
+        StoreError::Unavailable("the write was dropped".into())
     }
 }

@@ -20,12 +20,11 @@ use std::time::Duration;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{ConnectOptions, Connection, PgPool};
 
-use super::queue::Queue;
+use super::group_commit::GroupCommit;
 use super::{examples, migrations, ImportRow, Imported, NotReady, Store, StoreError};
 use crate::live::{Loaded, Views};
 use app::domain::{ChatMessage, MessageDraft, NewProduct, Product, ProductChanges, ProductId};
 use follower::Follower;
-use tokio::sync::{oneshot, Mutex};
 use writes::Committed;
 
 /// The NOTIFY channel that carries change numbers.
@@ -46,11 +45,8 @@ const READY_LAG: Duration = Duration::from_secs(5);
 
 pub struct PgStore {
     pool: PgPool,
-    /// Messages waiting for their turn (see `post_message`), each answered with its change
-    /// number.
-    queued_messages: Queue<MessageDraft, Result<(ChatMessage, i64), StoreError>>,
-    /// Held by the one request storing queued messages.
-    message_turn: Mutex<()>,
+    /// The chat's group commit, each message answered with its batch's last change number.
+    messages: GroupCommit<MessageDraft, (ChatMessage, i64), StoreError>,
     follower: Follower,
     /// This process, in the presence table.
     instance: String,
@@ -135,9 +131,8 @@ impl PgOpened {
                 .map_or(0, |d| d.subsec_nanos())
         );
         PgStore {
+            messages: chat_writer(self.pool.clone()),
             pool: self.pool,
-            queued_messages: Queue::default(),
-            message_turn: Mutex::default(),
             follower,
             instance,
         }
@@ -155,29 +150,23 @@ impl PgStore {
         self.follower.wait_until_applied(committed.seq).await;
         Ok(committed.value)
     }
+}
 
-    /// Stores every queued message (at most a batch) in one transaction and answers each
-    /// with its message and the batch's last change. Called with the message turn held.
-    async fn store_queued_messages(&self) {
-        let queued = self.queued_messages.take();
-        if queued.is_empty() {
-            return;
+/// The chat's group commit: each batch of waiting messages is one transaction, so many
+/// messages share one hold of the log's lock, one commit and one NOTIFY.
+fn chat_writer(pool: PgPool) -> GroupCommit<MessageDraft, (ChatMessage, i64), StoreError> {
+    GroupCommit::start(move |drafts| {
+        let pool = pool.clone();
+        async move {
+            let batch = bounded(writes::post_messages(&pool, drafts)).await?;
+            let seq = batch.last_seq();
+            Ok(batch
+                .messages
+                .into_iter()
+                .map(|message| (message, seq))
+                .collect())
         }
-        let (drafts, answers): (Vec<_>, Vec<_>) = queued.into_iter().unzip();
-        match bounded(writes::post_messages(&self.pool, drafts)).await {
-            Ok(batch) => {
-                let seq = batch.last_seq();
-                for (message, answer) in batch.messages.into_iter().zip(answers) {
-                    let _ = answer.send(Ok((message, seq)));
-                }
-            }
-            Err(e) => {
-                for answer in answers {
-                    let _ = answer.send(Err(e.clone()));
-                }
-            }
-        }
-    }
+    })
 }
 
 /// `host:port/database` of a connection, never its password.
@@ -233,23 +222,10 @@ impl Store for PgStore {
         Ok(committed.value)
     }
 
-    /// Group commit, as on SQLite: a message joins the queue, then whoever gets the turn next
-    /// stores everything queued in one transaction, so many messages share one hold of the
-    /// log's lock and one commit. Each then waits until this instance has applied its batch.
+    /// Group commit, as on SQLite (see [`chat_writer`]); each message then waits until this
+    /// instance has applied its batch.
     async fn post_message(&self, draft: MessageDraft) -> Result<ChatMessage, StoreError> {
-        let (answer, mut answered) = oneshot::channel();
-        self.queued_messages.push(draft, answer);
-        // A message another request already stored is answered without a turn of its own.
-        let outcome = tokio::select! {
-            outcome = &mut answered => outcome,
-            turn = self.message_turn.lock() => {
-                self.store_queued_messages().await;
-                drop(turn);
-                answered.await
-            }
-        };
-        let (message, seq) = outcome
-            .unwrap_or_else(|_| Err(StoreError::Unavailable("the write was dropped".into())))?;
+        let (message, seq) = self.messages.submit(draft).await?;
         self.follower.wait_until_applied(seq).await;
         Ok(message)
     }

@@ -14,6 +14,7 @@ mod writes;
 
 use std::fs::{File, TryLockError};
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -24,15 +25,14 @@ use sqlx::types::Json;
 use sqlx::{ConnectOptions, SqliteConnection};
 use tokio::sync::Mutex;
 
-use super::queue::Queue;
+use super::group_commit::GroupCommit;
 use super::{
     examples, migrations, sql, ImportRow, Imported, LoadError, NotReady, Store, StoreError,
 };
-use crate::live::{frame_bytes, Loaded, Views, CHAT_WINDOW};
+use crate::live::{frame_bytes, ChatView, Loaded, Views, CHAT_WINDOW};
 use app::domain::{ChatMessage, MessageDraft, NewProduct, Product, ProductChanges, ProductId};
 use app::protocol::ProductEvent;
 use legacy::Legacy;
-use tokio::sync::oneshot;
 use writes::{Committed, ImportPublished};
 
 /// The database file in `DATA_DIR` (SQLite's `-wal` and `-shm` files sit beside it).
@@ -53,9 +53,9 @@ pub struct Opened {
 }
 
 pub struct SqliteStore {
-    writer: Mutex<SqliteConnection>,
-    /// Messages waiting for the writer (see `post_message`).
-    queued_messages: Queue<MessageDraft, Result<ChatMessage, StoreError>>,
+    /// Shared with the chat's group commit, which takes it for each batch of messages.
+    writer: Arc<Mutex<SqliteConnection>>,
+    messages: GroupCommit<MessageDraft, ChatMessage, StoreError>,
     readers: SqlitePool,
     views: Views,
     /// Locked for as long as the store lives.
@@ -129,9 +129,10 @@ impl Opened {
     /// The store, applying every change it commits to `views`.
     pub fn serve(self, views: Views) -> SqliteStore {
         tokio::spawn(prune_hourly(self.options));
+        let writer = Arc::new(Mutex::new(self.writer));
         SqliteStore {
-            writer: Mutex::new(self.writer),
-            queued_messages: Queue::default(),
+            messages: chat_writer(writer.clone(), views.chat.clone()),
+            writer,
             readers: self.readers,
             views,
             _lock: self.lock,
@@ -223,30 +224,29 @@ impl SqliteStore {
         self.views.catalog.apply(&committed.event, frame);
         committed.value
     }
+}
 
-    /// Stores every queued message (at most a batch) in one transaction, applies them to the
-    /// chat view in id order and answers each. Called with the writer held.
-    async fn store_queued_messages(&self, writer: &mut SqliteConnection) {
-        let queued = self.queued_messages.take();
-        if queued.is_empty() {
-            return;
+/// The chat's group commit: each batch of waiting messages is one transaction on the writer,
+/// applied to the chat view before the writer is let go, so the view sees messages in commit
+/// order.
+fn chat_writer(
+    writer: Arc<Mutex<SqliteConnection>>,
+    chat: Arc<ChatView>,
+) -> GroupCommit<MessageDraft, ChatMessage, StoreError> {
+    GroupCommit::start(move |drafts| {
+        let (writer, chat) = (writer.clone(), chat.clone());
+        async move {
+            let mut writer = writer.lock().await;
+            let batch = writes::post_messages(&mut writer, drafts).await?;
+            let stored = batch.messages.into_iter().zip(batch.frames);
+            Ok(stored
+                .map(|(message, frame)| {
+                    chat.apply(message.clone(), frame);
+                    message
+                })
+                .collect())
         }
-        let (drafts, answers): (Vec<_>, Vec<_>) = queued.into_iter().unzip();
-        match writes::post_messages(writer, drafts).await {
-            Ok(batch) => {
-                let stored = batch.messages.into_iter().zip(batch.frames);
-                for ((message, frame), answer) in stored.zip(answers) {
-                    self.views.chat.apply(message.clone(), frame);
-                    let _ = answer.send(Ok(message));
-                }
-            }
-            Err(e) => {
-                for answer in answers {
-                    let _ = answer.send(Err(e.clone()));
-                }
-            }
-        }
-    }
+    })
 }
 
 /// Deletes old changes from the log, hourly, on a connection of its own (SQLite lets it wait
@@ -308,23 +308,10 @@ impl Store for SqliteStore {
         Ok(committed.value)
     }
 
-    /// Group commit: a message joins the queue, then whoever gets the writer next stores
-    /// everything queued in one transaction. Under load many messages share one fsync; alone,
-    /// a message is committed at once. A message another request already stored is answered
-    /// without waiting for a turn of its own: otherwise every message would still cost one
-    /// turn of the writer, one after the other, and batches would stay at one.
+    /// Group commit (see [`chat_writer`]): under load many messages share one fsync; alone,
+    /// a message is committed at once.
     async fn post_message(&self, draft: MessageDraft) -> Result<ChatMessage, StoreError> {
-        let (answer, mut answered) = oneshot::channel();
-        self.queued_messages.push(draft, answer);
-        let outcome = tokio::select! {
-            outcome = &mut answered => outcome,
-            mut writer = self.writer.lock() => {
-                self.store_queued_messages(&mut writer).await;
-                drop(writer);
-                answered.await
-            }
-        };
-        outcome.unwrap_or_else(|_| Err(StoreError::Unavailable("the write was dropped".into())))
+        self.messages.submit(draft).await
     }
 
     async fn messages(
