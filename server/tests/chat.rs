@@ -5,7 +5,7 @@ mod support;
 use std::time::Duration;
 
 use serde_json::{json, Value};
-use support::TestServer;
+use support::{TestServer, NO_CHAT_LIMIT};
 
 async fn post(server: &TestServer, email: &str, text: &str) -> (u16, Value) {
     server
@@ -92,11 +92,7 @@ async fn messages_reach_every_socket_from_sockets_and_from_http() {
 /// once, in id order.
 #[tokio::test]
 async fn messages_posted_at_once_each_get_their_own_answer_and_reach_sockets_in_order() {
-    let server = TestServer::start_with(&[
-        ("CHAT_MESSAGES_PER_SEC", "1000"),
-        ("CHAT_MESSAGES_BURST", "1000"),
-    ])
-    .await;
+    let server = TestServer::start_with(NO_CHAT_LIMIT).await;
     let mut socket = server.socket("/ws/chat").await;
     socket.next_json().await;
 

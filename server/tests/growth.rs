@@ -4,7 +4,7 @@
 mod support;
 
 use serde_json::json;
-use support::TestServer;
+use support::{TestServer, NO_CHAT_LIMIT};
 
 /// The server's resident memory, in KiB, from `/proc`.
 fn rss_kib(pid: u32) -> u64 {
@@ -38,11 +38,7 @@ async fn post_messages(server: &TestServer, count: usize, writers: usize) {
 
 #[tokio::test]
 async fn memory_stays_flat_while_200_000_messages_are_posted() {
-    let server = TestServer::start_with(&[
-        ("CHAT_MESSAGES_PER_SEC", "1000000"),
-        ("CHAT_MESSAGES_BURST", "1000000"),
-    ])
-    .await;
+    let server = TestServer::start_with(NO_CHAT_LIMIT).await;
     // Warm up past the in-memory window, so what follows measures growth with history alone.
     post_messages(&server, 20_000, 8).await;
     let warm = rss_kib(server.pid());

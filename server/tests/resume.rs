@@ -6,7 +6,7 @@ mod support;
 
 use serde_json::{json, Value};
 use sqlx::Connection;
-use support::{product, Socket, TestServer};
+use support::{product, Socket, TestServer, NO_CHAT_LIMIT};
 
 /// The first frame of a product socket and its `seq` and `epoch`.
 async fn snapshot(server: &TestServer, query: &str) -> (Socket, Value) {
@@ -274,11 +274,7 @@ async fn a_chat_socket_resumes_by_message_id() {
 
 #[tokio::test]
 async fn a_chat_socket_that_missed_too_many_gets_the_history() {
-    let server = TestServer::start_with(&[
-        ("CHAT_MESSAGES_PER_SEC", "100000"),
-        ("CHAT_MESSAGES_BURST", "100000"),
-    ])
-    .await;
+    let server = TestServer::start_with(NO_CHAT_LIMIT).await;
     let first = post(&server, "primero").await;
     let mut socket = server.socket("/ws/chat").await;
     let epoch = socket.next_json().await["epoch"]

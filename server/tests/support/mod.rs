@@ -18,6 +18,13 @@ mod socket;
 
 pub use socket::Socket;
 
+/// Settings that lift the chat's per-client limit, for tests that post more than a person
+/// would (every test client is the same client, 127.0.0.1).
+pub const NO_CHAT_LIMIT: &[(&str, &str)] = &[
+    ("CHAT_MESSAGES_PER_SEC", "1000000"),
+    ("CHAT_MESSAGES_BURST", "1000000"),
+];
+
 pub struct TestServer {
     pub port: u16,
     pub data: PathBuf,
