@@ -60,7 +60,11 @@ test("the live list pages as one scrolls, stays bounded, and an event lands wher
 
   // And back up to the top.
   while ((await page.getByTestId("show-earlier").count()) > 0) {
+    // Each click brings an earlier page: wait for it before looking for the button again, or
+    // the last click's page could take the button away between that look and the next click.
+    const first = await cards(page).first().getAttribute("data-code");
     await page.getByTestId("show-earlier").click();
+    await expect(cards(page).first()).not.toHaveAttribute("data-code", first ?? "");
     expect(await cards(page).count()).toBeLessThanOrEqual(240);
   }
   await expect(cards(page).first()).toHaveAttribute("data-code", code(1));
