@@ -14,7 +14,6 @@ use tungstenite::Utf8Bytes;
 use crate::fanout::{encode_text, frames, Mailbox};
 use crate::live::{resume_frame, CatalogView, Opening, ProductList};
 use crate::store::{ImportRow, Imported, NotReady, Store, StoreError};
-use crate::telemetry::store_write;
 use app::domain::{NewProduct, Product, ProductChanges, ProductId};
 use app::protocol::SocketStart;
 
@@ -70,7 +69,7 @@ impl Catalog {
     }
 
     pub async fn create(&self, new: NewProduct) -> Result<Product, StoreError> {
-        store_write("create_product", self.store.create_product(new)).await
+        self.store.create_product(new).await
     }
 
     /// Applies `changes`; with `expected`, only if nobody changed the product since the client
@@ -81,20 +80,16 @@ impl Catalog {
         changes: ProductChanges,
         expected: Option<Product>,
     ) -> Result<Product, StoreError> {
-        store_write(
-            "update_product",
-            self.store.update_product(id, changes, expected),
-        )
-        .await
+        self.store.update_product(id, changes, expected).await
     }
 
     /// Creates or updates (by code) every row of a catalog file, all in one change.
     pub async fn import(&self, rows: Vec<ImportRow>) -> Result<Imported, StoreError> {
-        store_write("import_products", self.store.import_products(rows)).await
+        self.store.import_products(rows).await
     }
 
     pub async fn remove(&self, id: ProductId) -> Result<Product, StoreError> {
-        store_write("remove_product", self.store.remove_product(id)).await
+        self.store.remove_product(id).await
     }
 }
 

@@ -10,7 +10,6 @@ use tokio::net::TcpStream;
 use crate::fanout::Mailbox;
 use crate::live::ChatView;
 use crate::store::{Store, StoreError};
-use crate::telemetry::store_write;
 use app::domain::{ChatMessage, MessageDraft};
 use app::protocol::SocketStart;
 
@@ -46,6 +45,6 @@ impl ChatRoom {
     }
 
     pub async fn post(&self, draft: MessageDraft) -> Result<ChatMessage, StoreError> {
-        store_write("post_message", self.store.post_message(draft)).await
+        self.store.post_message(draft).await
     }
 }

@@ -31,6 +31,16 @@ impl ApiError {
         }
     }
 
+    /// A body over its route's limit of `megabytes`.
+    pub fn too_large(megabytes: usize) -> Self {
+        ApiError {
+            status: StatusCode::PAYLOAD_TOO_LARGE,
+            body: Invalid::new(format!(
+                "El cuerpo de la solicitud es demasiado grande (máximo {megabytes} MB)"
+            )),
+        }
+    }
+
     /// Too many of something from one client.
     pub fn too_many(sentence: impl Into<String>) -> Self {
         ApiError {
@@ -50,7 +60,7 @@ impl ApiError {
         let sentence = match status {
             StatusCode::NOT_FOUND => "No existe esa ruta de la API",
             StatusCode::METHOD_NOT_ALLOWED => "Método no permitido en esta ruta",
-            StatusCode::PAYLOAD_TOO_LARGE => TOO_LARGE,
+            StatusCode::PAYLOAD_TOO_LARGE => "El cuerpo de la solicitud es demasiado grande",
             StatusCode::UNSUPPORTED_MEDIA_TYPE => "El cuerpo debe ser JSON",
             StatusCode::UNAUTHORIZED => STAFF_ONLY,
             StatusCode::REQUEST_TIMEOUT => "La solicitud tardó demasiado en llegar",
@@ -64,46 +74,6 @@ impl ApiError {
             body: Invalid::new(sentence),
         }
     }
-}
-
-/// The largest request body taken (the JSON API's and the forms').
-pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
-/// The largest catalog file an import takes.
-pub const IMPORT_LIMIT: usize = 64 * 1024 * 1024;
-
-/// The largest body taken on `path`.
-pub fn body_limit_for(path: &str) -> usize {
-    if path == "/api/products/import" {
-        IMPORT_LIMIT
-    } else {
-        BODY_LIMIT
-    }
-}
-
-/// What a client is told when its body is over the limit.
-pub const TOO_LARGE: &str = "El cuerpo de la solicitud es demasiado grande (máximo 2 MB)";
-
-/// Middleware: a body announced larger than [`BODY_LIMIT`] is refused at once, with the JSON
-/// 413, before any of it is read (the limit itself only trips once that much has arrived).
-pub async fn refuse_oversized(
-    request: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> Response {
-    let announced = request
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.parse::<u64>().ok());
-    let limit = body_limit_for(request.uri().path());
-    if announced.is_some_and(|length| length > limit as u64) {
-        let mut response = ApiError::generic(StatusCode::PAYLOAD_TOO_LARGE).into_response();
-        // The rest of that body is not wanted: no point keeping the connection for it.
-        response
-            .headers_mut()
-            .insert(header::CONNECTION, HeaderValue::from_static("close"));
-        return response;
-    }
-    next.run(request).await
 }
 
 /// Middleware for the API: an error response that is not JSON (a rejection of the framework,

@@ -15,8 +15,8 @@ use bytes::Bytes;
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
-use crate::fanout::encode_text;
-use crate::live::{frame_bytes, ChatView};
+use crate::fanout::json_frame;
+use crate::live::ChatView;
 use crate::store::Store;
 use app::protocol::ChatEvent;
 
@@ -67,7 +67,7 @@ impl Presence {
             .online
             .load(Ordering::Acquire)
             .max(self.here.load(Ordering::Acquire));
-        encode_text(&frame_bytes(&ChatEvent::Presence { online }))
+        json_frame(&ChatEvent::Presence { online })
     }
 }
 
@@ -96,7 +96,7 @@ async fn publish(
             }
         };
         if presence.online.swap(online, Ordering::AcqRel) != online {
-            chat.announce(&frame_bytes(&ChatEvent::Presence { online }));
+            chat.announce(json_frame(&ChatEvent::Presence { online }));
         }
     }
 }

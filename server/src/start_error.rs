@@ -3,19 +3,16 @@
 
 use std::process::ExitCode;
 
-use crate::store::LoadError;
+use crate::store::OpenError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
     /// A setting has a value the server cannot use (named in the sentence).
     #[error("{0}")]
     Settings(String),
-    /// PostgreSQL (`DATABASE_URL`) cannot be reached or prepared.
-    #[error("{0}")]
-    Database(String),
-    /// The data directory cannot be opened, is in use, or holds a damaged file.
+    /// The store (the data directory, or PostgreSQL) cannot be opened or prepared.
     #[error(transparent)]
-    DataDir(#[from] LoadError),
+    Store(#[from] OpenError),
     /// The address cannot be listened on.
     #[error("cannot listen on {addr}: {source}")]
     Listen {

@@ -31,6 +31,12 @@ pub struct AppState {
     pub cookie_secure: bool,
 }
 
+impl FromRef<AppState> for ClientAddress {
+    fn from_ref(state: &AppState) -> Self {
+        state.clients.clone()
+    }
+}
+
 impl FromRef<AppState> for LeptosOptions {
     fn from_ref(state: &AppState) -> Self {
         state.leptos.clone()

@@ -5,9 +5,9 @@
 //! The fan-out's hot path records nothing per delivery: its writers already count frames,
 //! writes, resyncs and drops in atomics, which a scrape copies into the counters.
 
-use std::future::Future;
 use std::net::SocketAddr;
-use std::time::Instant;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use axum::extract::{Request, State};
 use axum::middleware::Next;
@@ -19,8 +19,10 @@ use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
-use crate::live::Views;
-use crate::store::StoreError;
+use crate::fanout::Counts;
+
+/// Each channel's fan-out in numbers, by the channel's name, read at every scrape.
+pub type ChannelCounts = Arc<dyn Fn() -> [(&'static str, Counts); 2] + Send + Sync>;
 
 /// Histogram buckets, in seconds: a write takes a fraction of a millisecond when all is well,
 /// seconds when the database struggles.
@@ -30,14 +32,14 @@ const BUCKETS: &[f64] = &[
 ];
 
 /// Installs the Prometheus recorder and serves `/metrics` on `listener` until `shutdown`.
-pub fn serve(listener: TcpListener, views: Views, shutdown: CancellationToken) {
+pub fn serve(listener: TcpListener, counts: ChannelCounts, shutdown: CancellationToken) {
     let handle = PrometheusBuilder::new()
         .set_buckets_for_metric(Matcher::Suffix("_seconds".into()), BUCKETS)
         .and_then(PrometheusBuilder::install_recorder)
         .expect("the metrics recorder is installed once, with valid buckets");
     let app = Router::new()
         .route("/metrics", get(scrape))
-        .with_state((handle, views));
+        .with_state((handle, counts));
     tokio::spawn(async move {
         let served = axum::serve(listener, app)
             .with_graceful_shutdown(shutdown.cancelled_owned())
@@ -53,16 +55,16 @@ pub fn announce(addr: SocketAddr) {
     tracing::info!("métricas en http://{addr}/metrics");
 }
 
-async fn scrape(State((handle, views)): State<(PrometheusHandle, Views)>) -> String {
-    for (channel, tally) in views.tallies() {
-        gauge!("tiempo_real_sockets_open", "channel" => channel).set(tally.open as f64);
+async fn scrape(State((handle, counts)): State<(PrometheusHandle, ChannelCounts)>) -> String {
+    for (channel, counts) in counts() {
+        gauge!("tiempo_real_sockets_open", "channel" => channel).set(counts.open as f64);
         counter!("tiempo_real_events_published_total", "channel" => channel)
-            .absolute(tally.published);
-        counter!("tiempo_real_deliveries_total", "channel" => channel).absolute(tally.frames);
-        counter!("tiempo_real_socket_writes_total", "channel" => channel).absolute(tally.writes);
-        counter!("tiempo_real_resyncs_total", "channel" => channel).absolute(tally.resyncs);
+            .absolute(counts.published);
+        counter!("tiempo_real_deliveries_total", "channel" => channel).absolute(counts.frames);
+        counter!("tiempo_real_socket_writes_total", "channel" => channel).absolute(counts.writes);
+        counter!("tiempo_real_resyncs_total", "channel" => channel).absolute(counts.resyncs);
         counter!("tiempo_real_slow_client_drops_total", "channel" => channel)
-            .absolute(tally.dropped);
+            .absolute(counts.dropped);
     }
     handle.render()
 }
@@ -72,19 +74,13 @@ pub fn rate_limited(kind: &'static str) {
     counter!("tiempo_real_rate_limited_total", "kind" => kind).increment(1);
 }
 
-/// Times one store write (`op` names it) and counts it when the store was unavailable.
-pub async fn store_write<T>(
-    op: &'static str,
-    write: impl Future<Output = Result<T, StoreError>>,
-) -> Result<T, StoreError> {
-    let started = Instant::now();
-    let outcome = write.await;
-    histogram!("tiempo_real_store_write_seconds", "op" => op)
-        .record(started.elapsed().as_secs_f64());
-    if matches!(outcome, Err(StoreError::Unavailable(_))) {
+/// One store write (`op` names it): how long it took, and whether it failed because the
+/// database was unavailable.
+pub fn store_write(op: &'static str, took: Duration, unavailable: bool) {
+    histogram!("tiempo_real_store_write_seconds", "op" => op).record(took.as_secs_f64());
+    if unavailable {
         counter!("tiempo_real_store_errors_total").increment(1);
     }
-    outcome
 }
 
 /// How many changes of the shared log this instance's follower has still to apply

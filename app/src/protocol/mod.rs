@@ -13,7 +13,7 @@ pub mod paging;
 mod resume;
 
 pub use catalog_file::Imported;
-pub use resume::{Resumable, ResumePoint, SocketStart, MAX_LIMIT};
+pub use resume::{Resumable, ResumePoint, SocketStart, CHAT_RESUME_LIMIT, MAX_LIMIT};
 
 use crate::domain::{ChatMessage, FieldErrors, Invalid, NewProduct, Product, ProductChanges};
 
@@ -96,6 +96,20 @@ pub enum ChatEvent {
         online: u64,
     },
     Error(ErrorFrame),
+}
+
+/// An `error` frame that answers no request of a channel in particular (a frame past the
+/// socket's budget, a binary frame): the same on `/ws/products` and `/ws/chat`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "lowercase")]
+pub enum Refusal {
+    Error(ErrorFrame),
+}
+
+impl Refusal {
+    pub fn new(invalid: Invalid) -> Refusal {
+        Refusal::Error(ErrorFrame::new(None, invalid))
+    }
 }
 
 /// A failed request, answered to the requesting client alone.

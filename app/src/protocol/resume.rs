@@ -23,6 +23,10 @@ pub struct SocketStart {
 /// The largest `limit` a list request or a socket may ask for.
 pub const MAX_LIMIT: u64 = 1000;
 
+/// How many messages a resumed chat socket may have missed and still get them one by one
+/// (more, and it gets a fresh `history`).
+pub const CHAT_RESUME_LIMIT: usize = 1000;
+
 impl SocketStart {
     /// The query string for a socket URL (empty when there is nothing to say).
     pub fn query(&self) -> String {

@@ -17,6 +17,13 @@ pub fn encode_text(text: &Utf8Bytes) -> Bytes {
     ))
 }
 
+/// A whole text frame carrying `event` as JSON: a server event serialized and framed once, to
+/// be shared by every socket it goes to.
+pub fn json_frame(event: &impl serde::Serialize) -> Bytes {
+    let json = serde_json::to_string(event).expect("server events always serialize");
+    encode_text(&Utf8Bytes::from(json))
+}
+
 /// Several encoded frames as one buffer, written in order (a resume and what was missed).
 pub fn concat(frames: impl IntoIterator<Item = Bytes>) -> Bytes {
     let mut out = Vec::new();

@@ -124,7 +124,7 @@ pub enum Command {
 /// What a shard has written: frames, and the system calls it took (their ratio is how much
 /// coalescing the load produced).
 #[derive(Default)]
-pub struct Tally {
+pub struct Counters {
     pub writes: AtomicU64,
     pub frames: AtomicU64,
     /// Sockets resynced with a fresh first frame after falling behind the ring.
@@ -135,7 +135,7 @@ pub struct Tally {
     pub open: AtomicU64,
 }
 
-/// How the fan-out and the readers reach a shard: its wake-up, its commands, its tally.
+/// How the fan-out and the readers reach a shard: its wake-up, its commands, its counters.
 #[derive(Clone)]
 pub struct ShardHandle(Arc<HandleShared>);
 
@@ -143,7 +143,7 @@ struct HandleShared {
     wake: Notify,
     commands: mpsc::UnboundedSender<Command>,
     next_id: AtomicU64,
-    tally: Tally,
+    counters: Counters,
 }
 
 /// The shard's end of a [`ShardHandle`]: its commands and wake-ups.
@@ -162,7 +162,7 @@ impl Inbox {
                 wake: Notify::new(),
                 commands,
                 next_id: AtomicU64::new(0),
-                tally: Tally::default(),
+                counters: Counters::default(),
             })),
         }
     }
@@ -199,8 +199,8 @@ impl ShardHandle {
         mailbox
     }
 
-    pub fn tally(&self) -> &Tally {
-        &self.0.tally
+    pub fn counters(&self) -> &Counters {
+        &self.0.counters
     }
 
     /// Asks the shard to close its sockets with 1001, and waits until it has.

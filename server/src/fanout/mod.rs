@@ -41,7 +41,7 @@ use bytes::Bytes;
 use tokio::net::TcpStream;
 
 pub use feed::Feed;
-pub use frames::encode_text;
+pub use frames::{encode_text, json_frame};
 use link::ShardHandle;
 pub use link::{End, Mailbox};
 pub use pacing::Pacing;
@@ -103,12 +103,12 @@ impl Writers {
     pub fn counts(&self) -> Counts {
         let mut counts = Counts::default();
         for shard in &self.shards {
-            let tally = shard.tally();
-            counts.frames += tally.frames.load(Ordering::Relaxed);
-            counts.writes += tally.writes.load(Ordering::Relaxed);
-            counts.resyncs += tally.resyncs.load(Ordering::Relaxed);
-            counts.dropped += tally.dropped.load(Ordering::Relaxed);
-            counts.open += tally.open.load(Ordering::Relaxed);
+            let counters = shard.counters();
+            counts.frames += counters.frames.load(Ordering::Relaxed);
+            counts.writes += counters.writes.load(Ordering::Relaxed);
+            counts.resyncs += counters.resyncs.load(Ordering::Relaxed);
+            counts.dropped += counters.dropped.load(Ordering::Relaxed);
+            counts.open += counters.open.load(Ordering::Relaxed);
         }
         counts
     }

@@ -12,7 +12,7 @@ use tokio::io::Interest;
 use tokio::net::TcpStream;
 use tokio::time::Instant;
 
-use super::link::{Arrival, End, Mailbox, Tally};
+use super::link::{Arrival, Counters, End, Mailbox};
 
 /// The most bytes a socket may be owed besides the shared events (its replies, a partial
 /// frame, its first frame): a client that sends requests without reading the answers is
@@ -121,8 +121,8 @@ impl Peer {
     /// Writes what it is owed, with `events` (the ring's frames from its cursor on) after it,
     /// and keeps the books: an idle socket keeps no buffer; a full one is set aside, and
     /// [`writable`](Self::writable) says when it can take more.
-    pub fn flush(&mut self, events: &[Bytes], tally: &Tally) -> Written {
-        let written = self.write(events, tally);
+    pub fn flush(&mut self, events: &[Bytes], counters: &Counters) -> Written {
+        let written = self.write(events, counters);
         match written {
             Written::All => {
                 self.owing_since = None;
@@ -154,7 +154,7 @@ impl Peer {
     /// part leaves its rest at the front of the queue. Events the socket did not take stay in
     /// the ring, not here: a socket that falls behind holds no more than one partial frame and
     /// its replies, and the ring tells when it fell too far behind.
-    pub fn write(&mut self, events: &[Bytes], tally: &Tally) -> Written {
+    pub fn write(&mut self, events: &[Bytes], counters: &Counters) -> Written {
         let mut next_event = 0;
         loop {
             let slices: Vec<IoSlice<'_>> = self
@@ -184,7 +184,7 @@ impl Peer {
                 Err(e) if e.kind() == ErrorKind::WouldBlock => return Written::Blocked,
                 Err(e) => return Written::Failed(e.to_string()),
             };
-            tally.writes.fetch_add(1, Ordering::Relaxed);
+            counters.writes.fetch_add(1, Ordering::Relaxed);
             while written > 0 {
                 if let Some(front) = self.queue.front_mut() {
                     if written < front.len() {
@@ -206,7 +206,7 @@ impl Peer {
                     written -= event.len();
                 }
                 self.partial_front = false;
-                tally.frames.fetch_add(1, Ordering::Relaxed);
+                counters.frames.fetch_add(1, Ordering::Relaxed);
             }
         }
     }

@@ -52,7 +52,7 @@ pub fn spawn(feed: Arc<dyn Feed>, pacing: Pacing) -> ShardHandle {
 struct Shard {
     feed: Arc<dyn Feed>,
     pacing: Pacing,
-    /// Its own handle: the wake-ups, and the tally it keeps.
+    /// Its own handle: the wake-ups, and the counters it keeps.
     handle: ShardHandle,
     inbox: mpsc::UnboundedReceiver<Command>,
     peers: HashMap<u64, Peer>,
@@ -137,7 +137,7 @@ impl Shard {
             Command::Release(id) => {
                 if let Some(mut peer) = self.peers.remove(&id) {
                     peer.take_mailbox();
-                    let _ = peer.write(&[], self.handle.tally());
+                    let _ = peer.write(&[], self.handle.counters());
                 }
                 self.count_open();
             }
@@ -182,13 +182,16 @@ impl Shard {
                 };
                 let (first, cursor) = &resyncs[at].1;
                 tracing::debug!(socket = id, "socket fell behind; resyncing");
-                self.handle.tally().resyncs.fetch_add(1, Ordering::Relaxed);
+                self.handle
+                    .counters()
+                    .resyncs
+                    .fetch_add(1, Ordering::Relaxed);
                 peer.resync(first, *cursor);
             }
             let events = frames
                 .get((peer.cursor().max(base) - base) as usize..)
                 .unwrap_or_default();
-            match peer.flush(events, self.handle.tally()) {
+            match peer.flush(events, self.handle.counters()) {
                 Written::All => {}
                 Written::Blocked => self.writable.push(peer.writable()),
                 Written::Failed(problem) => failed.push((*id, End::Failed(problem))),
@@ -211,7 +214,10 @@ impl Shard {
             .map(|(id, _)| *id)
             .collect();
         for id in stuck {
-            self.handle.tally().dropped.fetch_add(1, Ordering::Relaxed);
+            self.handle
+                .counters()
+                .dropped
+                .fetch_add(1, Ordering::Relaxed);
             self.close(id, End::NotReading);
         }
     }
@@ -219,7 +225,7 @@ impl Shard {
     /// Publishes how many sockets the shard holds (for the metrics).
     fn count_open(&self) {
         let open = self.peers.len() as u64;
-        self.handle.tally().open.store(open, Ordering::Relaxed);
+        self.handle.counters().open.store(open, Ordering::Relaxed);
     }
 
     /// Pings every socket; one that was pinged last time and has sent nothing since is dead.
@@ -254,7 +260,7 @@ impl Shard {
             let owing = self
                 .peers
                 .values_mut()
-                .map(|peer| peer.write(&[], self.handle.tally()))
+                .map(|peer| peer.write(&[], self.handle.counters()))
                 .filter(|written| matches!(written, Written::Blocked))
                 .count();
             if owing == 0 {

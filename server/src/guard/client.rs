@@ -6,9 +6,25 @@
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
-use axum::extract::ConnectInfo;
+use axum::extract::{ConnectInfo, FromRef, FromRequestParts};
 use axum::http::request::Parts;
 use axum::http::HeaderMap;
+
+/// The client a request comes from, as an extractor (for any state that knows the trusted
+/// proxies).
+pub struct Client(pub IpAddr);
+
+impl<S> FromRequestParts<S> for Client
+where
+    S: Send + Sync,
+    ClientAddress: FromRef<S>,
+{
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        Ok(Client(client_of(parts, &ClientAddress::from_ref(state))))
+    }
+}
 
 #[derive(Clone, Debug, Default)]
 pub struct ClientAddress {

@@ -9,9 +9,8 @@ use bytes::Bytes;
 use imbl::OrdMap;
 use tungstenite::Utf8Bytes;
 
-use super::frame_bytes;
 use super::view::{View, ViewState};
-use crate::fanout::{encode_text, Pacing};
+use crate::fanout::{encode_text, json_frame, Pacing};
 use app::domain::search::Query;
 use app::domain::{Product, ProductId};
 use app::protocol::{ProductEvent, SocketStart};
@@ -105,12 +104,12 @@ impl ProductList {
 
     /// The `snapshot` frame of the first `limit` products, encoded.
     fn encode_snapshot(&self, limit: usize) -> Bytes {
-        encode_text(&frame_bytes(&ProductEvent::Snapshot {
+        json_frame(&ProductEvent::Snapshot {
             products: self.products.values().take(limit).cloned().collect(),
             total: self.products.len() as u64,
             seq: self.seq,
             epoch: self.epoch.to_string(),
-        }))
+        })
     }
 }
 
@@ -174,9 +173,9 @@ impl View<ProductList> {
         self.read().products.get(&id).cloned()
     }
 
-    /// Applies one committed change (`added`, `updated` or `removed`) and publishes `frame`,
-    /// the same event as the bytes every socket gets.
-    pub fn apply(&self, event: &ProductEvent, frame: Utf8Bytes) {
+    /// Applies one committed change (`added`, `updated` or `removed`) and publishes `text`,
+    /// the same event as the JSON every socket gets; `false` for an event that is not a change.
+    pub fn apply(&self, event: &ProductEvent, text: Utf8Bytes) -> bool {
         let mut catalog = self.write();
         match event {
             ProductEvent::Added { product, seq } | ProductEvent::Updated { product, seq } => {
@@ -189,12 +188,10 @@ impl View<ProductList> {
             }
             ProductEvent::Snapshot { .. }
             | ProductEvent::Resume { .. }
-            | ProductEvent::Error(_) => {
-                debug_assert!(false, "not a change: {event:?}");
-                return;
-            }
+            | ProductEvent::Error(_) => return false,
         }
-        self.publish(encode_text(&frame));
+        self.publish(encode_text(&text));
+        true
     }
 
     /// Applies a large import's products (created or updated) as one change `seq`, and sends
@@ -221,7 +218,7 @@ impl View<ProductList> {
 
 /// `{"type":"resume","since":N}`, encoded.
 pub fn resume_frame(since: u64) -> Bytes {
-    encode_text(&frame_bytes(&ProductEvent::Resume { since }))
+    json_frame(&ProductEvent::Resume { since })
 }
 
 #[cfg(test)]
@@ -295,7 +292,7 @@ mod tests {
             "a since from the future"
         );
         let event = ProductEvent::Removed { id: 1, seq: 6 };
-        view.apply(&event, frame_bytes(&event));
+        assert!(view.apply(&event, serde_json::to_string(&event).unwrap().into()));
         assert!(view.get(1).is_none());
         match view.current().opening(&start(None, Some(4), "e1")) {
             Opening::Replay { since, upto, .. } => assert_eq!((since, upto), (4, 6)),

@@ -7,20 +7,12 @@ use std::sync::{Arc, OnceLock};
 use bytes::Bytes;
 use tungstenite::Utf8Bytes;
 
-use super::frame_bytes;
 use super::view::{View, ViewState};
-use crate::fanout::{encode_text, frames, Pacing};
+use crate::fanout::{encode_text, frames, json_frame, Pacing};
+use crate::store::CHAT_WINDOW as WINDOW;
 use app::domain::message::HISTORY_SIZE;
 use app::domain::ChatMessage;
-use app::protocol::{ChatEvent, SocketStart};
-
-/// How many messages a resumed chat socket may have missed and still get them one by one.
-pub const RESUME_LIMIT: usize = 1000;
-
-/// How many of the latest messages are kept in memory: enough to resume a socket that missed
-/// [`RESUME_LIMIT`] (the message it last had is in the window too). Older pages come from the
-/// store.
-pub const WINDOW: usize = RESUME_LIMIT + 1;
+use app::protocol::{ChatEvent, SocketStart, CHAT_RESUME_LIMIT as RESUME_LIMIT};
 
 pub type ChatView = View<Window>;
 
@@ -47,12 +39,12 @@ impl View<Window> {
         View::new(Window::new(latest, complete, epoch.into()), pacing)
     }
 
-    /// Applies one committed message and publishes `frame`, the same message as the bytes
+    /// Applies one committed message and publishes `text`, the same message as the JSON
     /// every socket gets.
-    pub fn apply(&self, message: ChatMessage, frame: Utf8Bytes) {
+    pub fn apply(&self, message: ChatMessage, text: Utf8Bytes) {
         let mut window = self.write();
         window.push(message);
-        self.publish(encode_text(&frame));
+        self.publish(encode_text(&text));
     }
 
     /// Replaces the window (after this instance lost track of some messages) and sends every
@@ -94,11 +86,11 @@ impl Window {
             .and_then(|since| self.after(since))
         {
             Some((since, missed)) => {
-                let resume = encode_text(&frame_bytes(&ChatEvent::Resume { since }));
+                let resume = json_frame(&ChatEvent::Resume { since });
                 let missed = missed.map(|message| {
-                    encode_text(&frame_bytes(&ChatEvent::Message {
+                    json_frame(&ChatEvent::Message {
                         message: message.clone(),
-                    }))
+                    })
                 });
                 frames::concat(std::iter::once(resume).chain(missed))
             }
@@ -152,10 +144,10 @@ impl ViewState for Window {
     fn first_frame(&self) -> &Bytes {
         self.history.get_or_init(|| {
             let start = self.messages.len().saturating_sub(HISTORY_SIZE);
-            encode_text(&frame_bytes(&ChatEvent::History {
+            json_frame(&ChatEvent::History {
                 messages: self.messages.range(start..).cloned().collect(),
                 epoch: self.epoch.to_string(),
-            }))
+            })
         })
     }
 }

@@ -12,9 +12,8 @@ use std::sync::{Arc, Mutex, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGua
 
 use bytes::Bytes;
 use tokio::net::TcpStream;
-use tungstenite::Utf8Bytes;
 
-use crate::fanout::{encode_text, Counts, Feed, Mailbox, Pacing, Ring, Writers};
+use crate::fanout::{Counts, Feed, Mailbox, Pacing, Ring, Writers};
 
 /// A view's state: what it shows, and the frame a joining socket gets first.
 pub trait ViewState: Send + Sync + 'static {
@@ -104,8 +103,8 @@ impl<S: ViewState> View<S> {
     }
 
     /// Publishes an event that is not a change of the state (presence), to every socket.
-    pub fn announce(&self, frame: &Utf8Bytes) {
-        self.publish(encode_text(frame));
+    pub fn announce(&self, frame: Bytes) {
+        self.publish(frame);
     }
 
     /// Closes every socket with code 1001 and returns when all are closed.
@@ -114,7 +113,7 @@ impl<S: ViewState> View<S> {
     }
 
     /// Its fan-out in numbers: events published, frames written, sockets open...
-    pub fn tally(&self) -> Counts {
+    pub fn counts(&self) -> Counts {
         Counts {
             published: self.shared.head(),
             ..self.writers.counts()

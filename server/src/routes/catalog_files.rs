@@ -7,9 +7,9 @@ use axum::response::IntoResponse;
 use axum::Json;
 
 use super::editor::Editor;
-use super::query::Body;
 use crate::catalog_csv;
 use crate::error::ApiError;
+use crate::params::Body;
 use crate::state::AppState;
 use crate::store::Imported;
 

@@ -9,8 +9,8 @@ use axum::response::Redirect;
 use serde::Deserialize;
 
 use super::editor::Editor;
-use super::query::ProductIdPath;
 use crate::error::ApiError;
+use crate::params::ProductIdPath;
 use crate::state::AppState;
 use app::domain::access::STAFF_ONLY;
 use app::domain::notices;

@@ -1,10 +1,6 @@
-//! The limits against abuse (see `guard`) as they meet requests: the client extractor, and
-//! the check of staff credentials every request goes through.
+//! The check of staff credentials every request goes through (see `guard::credentials`).
 
-use std::net::IpAddr;
-
-use axum::extract::{FromRequestParts, Request, State};
-use axum::http::request::Parts;
+use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
@@ -12,20 +8,6 @@ use crate::auth::StaffAccess;
 use crate::error::ApiError;
 use crate::guard::client::client_of;
 use crate::state::AppState;
-
-/// The client a request comes from (see `guard::client`).
-pub struct Client(pub IpAddr);
-
-impl FromRequestParts<AppState> for Client {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        Ok(Client(client_of(parts, &state.clients)))
-    }
-}
 
 /// The refusal of a client locked out after too many failed staff credentials (every refusal
 /// is made here, so it is counted here for the metrics).

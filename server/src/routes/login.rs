@@ -8,10 +8,11 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::guards::{locked_out, Client};
+use super::guards::locked_out;
 use super::pages::Pages;
 use crate::auth::{origin, Origin};
 use crate::error::ApiError;
+use crate::guard::client::Client;
 use crate::state::AppState;
 use app::paths::safe_next;
 

@@ -4,9 +4,9 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 
-use super::guards::Client;
-use super::query::{json_body, limit, number, Body, Params};
 use crate::error::ApiError;
+use crate::guard::client::Client;
+use crate::params::{json_body, limit, number, Body, Params};
 use crate::state::AppState;
 use app::domain::message::{CHAT_TOO_FAST, HISTORY_SIZE};
 use app::domain::{ChatMessage, Invalid, MessageDraft};

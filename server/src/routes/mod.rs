@@ -4,14 +4,13 @@
 mod catalog_files;
 mod editor;
 mod forms;
-pub mod guards;
+mod guards;
 mod health;
 mod home;
 mod login;
 mod messages;
 mod pages;
 mod products;
-pub mod query;
 
 use std::sync::Arc;
 
@@ -26,7 +25,7 @@ use tower_http::trace::TraceLayer;
 
 use axum::middleware::{from_fn, from_fn_with_state};
 
-use crate::error::{json_errors, refuse_oversized, ApiError, IMPORT_LIMIT};
+use crate::error::{json_errors, ApiError};
 use crate::guard::body::read_body_in_time;
 use crate::guard::headers::{security_headers, CspNonce};
 use crate::guard::hosts::{check_host, AllowedHosts};
@@ -91,11 +90,10 @@ pub fn router(state: AppState, hosts: AllowedHosts) -> Router {
             app::shell,
         ))
         .layer(Extension(pages))
-        // Each path's own limit is enforced as the body arrives (`guard::body`); this is the
-        // largest of them.
-        .layer(axum::extract::DefaultBodyLimit::max(IMPORT_LIMIT))
+        // Each route's body limit is decided and enforced as the body arrives, in one place
+        // (`guard::body`); the extractors take the body as read there.
+        .layer(axum::extract::DefaultBodyLimit::disable())
         .layer(from_fn(read_body_in_time))
-        .layer(from_fn(refuse_oversized))
         .layer(from_fn_with_state(
             state.clone(),
             guards::check_staff_credentials,

@@ -6,8 +6,8 @@ use axum::http::StatusCode;
 use axum::Json;
 
 use super::editor::Editor;
-use super::query::{json_body, limit, number, text, Body, Params, ProductIdPath};
 use crate::error::ApiError;
+use crate::params::{json_body, limit, number, text, Body, Params, ProductIdPath};
 use crate::state::AppState;
 use crate::store::StoreError;
 use app::domain::search::Query;

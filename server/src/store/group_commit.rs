@@ -13,7 +13,7 @@ use futures::FutureExt;
 use tokio::sync::{mpsc, oneshot};
 
 /// The most items one batch stores.
-const BATCH: usize = 512;
+const MOST_PER_BATCH: usize = 512;
 /// How many items may wait for the task; past it, submitting waits for room.
 const WAITING: usize = 4096;
 
@@ -44,8 +44,8 @@ where
     {
         let (sender, mut receiver) = mpsc::channel::<Waiting<T, A, E>>(WAITING);
         tokio::spawn(async move {
-            let mut waiting = Vec::with_capacity(BATCH);
-            while receiver.recv_many(&mut waiting, BATCH).await > 0 {
+            let mut waiting = Vec::with_capacity(MOST_PER_BATCH);
+            while receiver.recv_many(&mut waiting, MOST_PER_BATCH).await > 0 {
                 let (items, answers): (Vec<_>, Vec<_>) = waiting.drain(..).unzip();
                 // A panic answers this batch with `Ended` (its senders are dropped) and the
                 // task goes on with the next.

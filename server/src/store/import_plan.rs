@@ -5,12 +5,13 @@
 
 use std::collections::HashMap;
 
+use super::change::{Change, Channel};
 use super::{ImportRow, Imported, IMPORT_EVENTS_MAX};
 use app::domain::{Product, ProductId};
 use app::protocol::ProductEvent;
 
 /// How many codes are looked up, or products written, per statement.
-pub const BATCH: usize = 5_000;
+pub const ROWS_PER_STATEMENT: usize = 5_000;
 
 pub struct ImportPlan {
     /// Known codes: each product as its row leaves it.
@@ -81,9 +82,9 @@ pub fn codes(rows: &[ImportRow]) -> Vec<String> {
     rows.iter().map(|row| row.product.code.clone()).collect()
 }
 
-/// The events of a small import, updates then creations, numbered so that the last gets
+/// The changes of a small import, updates then creations, numbered so that the last gets
 /// `last_seq`.
-pub fn events(updated: &[Product], created: &[Product], last_seq: i64) -> Vec<ProductEvent> {
+pub fn changes(updated: &[Product], created: &[Product], last_seq: i64) -> Vec<Change> {
     let first_seq = last_seq as u64 + 1 - (updated.len() + created.len()) as u64;
     let updates = updated.iter().map(|product| (product, false));
     let creates = created.iter().map(|product| (product, true));
@@ -92,11 +93,12 @@ pub fn events(updated: &[Product], created: &[Product], last_seq: i64) -> Vec<Pr
         .zip(first_seq..)
         .map(|((product, new), seq)| {
             let product = product.clone();
-            if new {
+            let event = if new {
                 ProductEvent::Added { product, seq }
             } else {
                 ProductEvent::Updated { product, seq }
-            }
+            };
+            Change::new(seq, Channel::Products, &event)
         })
         .collect()
 }

@@ -1,38 +1,18 @@
 //! Chat messages stored together (a group commit, see `group_commit`): one transaction with a
-//! fixed number of statements however many messages there are. Both stores number a batch the
-//! same way, from the counters' last values, and pass its rows to SQL as one JSON array
-//! (`json_each` / `jsonb_array_elements`).
+//! fixed number of statements however many messages there are. A batch is numbered from the
+//! counters' last values, the same way in both stores, and its rows go to SQL as one JSON
+//! array.
 
-use serde::Serialize;
-use sqlx::types::Json;
-use tungstenite::Utf8Bytes;
-
-use crate::live::frame_bytes;
+use super::change::{Change, Channel};
+use super::rows::MessageRow;
 use app::domain::{ChatMessage, MessageDraft};
 use app::protocol::ChatEvent;
 
 /// Messages numbered for storing: ids and change numbers in the order they were queued.
 pub struct MessageBatch {
     pub messages: Vec<ChatMessage>,
-    /// Each message's socket frame, as recorded in the change log and sent to sockets.
-    pub frames: Vec<Utf8Bytes>,
-    /// The change number of the first message; the others follow it.
-    first_seq: i64,
-}
-
-#[derive(Serialize)]
-pub struct MessageRow<'a> {
-    id: i64,
-    email: &'a str,
-    text: &'a str,
-    /// RFC 3339 with milliseconds, as stored (SQLite) or parsed (PostgreSQL).
-    sent_at: String,
-}
-
-#[derive(Serialize)]
-pub struct ChangeRow<'a> {
-    seq: i64,
-    frame: &'a str,
+    /// Each message's change, as recorded in the log and handed to the subscriber.
+    pub changes: Vec<Change>,
 }
 
 impl MessageBatch {
@@ -51,55 +31,22 @@ impl MessageBatch {
                 sent_at,
             })
             .collect();
-        let frames = messages
+        let changes = messages
             .iter()
-            .map(|message| {
-                frame_bytes(&ChatEvent::Message {
+            .zip(last_seq - count + 1..)
+            .map(|(message, seq)| {
+                let event = ChatEvent::Message {
                     message: message.clone(),
-                })
+                };
+                Change::new(seq as u64, Channel::Chat, &event)
             })
             .collect();
-        MessageBatch {
-            messages,
-            frames,
-            first_seq: last_seq - count + 1,
-        }
+        MessageBatch { messages, changes }
     }
 
-    /// The change number of the last message.
-    pub fn last_seq(&self) -> i64 {
-        self.first_seq + self.messages.len() as i64 - 1
-    }
-
-    /// The `messages` rows, as a JSON array of objects.
-    pub fn message_rows(&self) -> Json<Vec<MessageRow<'_>>> {
-        Json(
-            self.messages
-                .iter()
-                .map(|message| MessageRow {
-                    id: message.id as i64,
-                    email: &message.email,
-                    text: &message.text,
-                    sent_at: message
-                        .sent_at
-                        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-                })
-                .collect(),
-        )
-    }
-
-    /// The change log's rows, as a JSON array of objects.
-    pub fn change_rows(&self) -> Json<Vec<ChangeRow<'_>>> {
-        Json(
-            self.frames
-                .iter()
-                .zip(self.first_seq..)
-                .map(|(frame, seq)| ChangeRow {
-                    seq,
-                    frame: frame.as_str(),
-                })
-                .collect(),
-        )
+    /// The `messages` rows.
+    pub fn rows(&self) -> Vec<MessageRow<'_>> {
+        self.messages.iter().map(MessageRow::of).collect()
     }
 }
 
@@ -115,16 +62,14 @@ mod tests {
         let batch = MessageBatch::new(drafts, 12, 40);
         let ids: Vec<u64> = batch.messages.iter().map(|m| m.id).collect();
         assert_eq!(ids, [10, 11, 12]);
-        assert_eq!(batch.last_seq(), 40);
-        let Json(changes) = batch.change_rows();
-        let seqs: Vec<i64> = changes.iter().map(|c| c.seq).collect();
+        let seqs: Vec<u64> = batch.changes.iter().map(|c| c.seq).collect();
         assert_eq!(seqs, [38, 39, 40]);
         assert!(
-            changes[2].frame.contains("\"tres\""),
+            batch.changes[2].event.contains("\"tres\""),
             "{}",
-            changes[2].frame
+            batch.changes[2].event
         );
-        let Json(rows) = batch.message_rows();
+        let rows = batch.rows();
         assert_eq!((rows[0].id, rows[0].text), (10, "uno"));
         assert!(rows[0].sent_at.ends_with('Z'), "{}", rows[0].sent_at);
     }

@@ -15,10 +15,16 @@ use sqlx::migrate::{MigrateError, Migration, MigrationSource, MigrationType, Mig
 type File = (&'static str, &'static str);
 
 /// SQLite's migrations, oldest first.
-pub const SQLITE: &[File] = &[(
-    "0001_schema.sql",
-    include_str!("../../migrations/sqlite/0001_schema.sql"),
-)];
+pub const SQLITE: &[File] = &[
+    (
+        "0001_schema.sql",
+        include_str!("../../migrations/sqlite/0001_schema.sql"),
+    ),
+    (
+        "0002_change_event.sql",
+        include_str!("../../migrations/sqlite/0002_change_event.sql"),
+    ),
+];
 
 /// PostgreSQL's migrations, oldest first.
 pub const POSTGRES: &[File] = &[
@@ -33,6 +39,10 @@ pub const POSTGRES: &[File] = &[
     (
         "0003_epoch.sql",
         include_str!("../../migrations/postgres/0003_epoch.sql"),
+    ),
+    (
+        "0004_change_event.sql",
+        include_str!("../../migrations/postgres/0004_change_event.sql"),
     ),
 ];
 

@@ -1,28 +1,94 @@
 //! Where products and messages are kept. Everything the server changes goes through one
-//! [`Store`], implemented twice over one schema shape and one numbered change log: SQLite in
-//! `DATA_DIR` (the default, nothing to install) and PostgreSQL (`DATABASE_URL`, which lets
-//! several instances share one catalog and one chat). The SQL they share is in [`sql`].
+//! [`Store`], over one schema shape and one numbered change log, in SQLite in `DATA_DIR` (the
+//! default, nothing to install) or in PostgreSQL (`DATABASE_URL`, which lets several instances
+//! share one catalog and one chat).
 //!
-//! A mutating method returns `Ok` only once the change is committed and
-//! applied to this instance's [`Views`](crate::live::Views), so a read that follows a write
-//! sees it, and every socket of this instance was handed its event, in commit order. Callers
-//! acknowledge a change only after that `Ok`.
+//! Inside, one way down: the [`Store`] (`engine`) runs every write of `writes` and every read
+//! of `reads` over `rows`, the statements of both databases (`sql`); `sqlite` and `postgres`
+//! each give it a backend (their pools, and what becomes of a committed change) and their
+//! dialect of SQL.
+//!
+//! A mutating method returns `Ok` only once the change is committed and handed to the store's
+//! [`Subscriber`], which shows it on this instance, in commit order; callers acknowledge a
+//! change only after that `Ok`. The store knows nothing of what the subscriber does.
 
+mod change;
+mod engine;
 mod examples;
 mod group_commit;
 mod import_plan;
 mod message_batch;
 mod migrations;
-pub mod postgres;
+mod postgres;
+mod reads;
+mod rows;
 mod sql;
-pub mod sqlite;
+mod sqlite;
+mod writes;
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use app::domain::{ChatMessage, MessageDraft, NewProduct, Product, ProductChanges, ProductId};
 
-pub use postgres::PgStore;
-pub use sqlite::SqliteStore;
+pub use change::{
+    Change, Channel, Nobody, Publication, Snapshot, Subscriber, Unreadable, CATALOG_RELOAD,
+};
+pub use reads::CHAT_WINDOW;
+pub use sqlite::DATABASE_FILE;
+
+/// Where a store keeps its data.
+#[derive(Clone, Debug)]
+pub enum Location {
+    /// SQLite, in this directory (`DATA_DIR`).
+    DataDir(PathBuf),
+    /// PostgreSQL at this URL (`DATABASE_URL`).
+    Database(String),
+}
+
+/// Why a store could not be opened, naming what the operator has to fix.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    /// The data directory cannot be used, is in use, or holds a damaged file.
+    #[error(transparent)]
+    DataDir(#[from] LoadError),
+    /// PostgreSQL cannot be reached or prepared.
+    #[error("{0}")]
+    Database(String),
+}
+
+/// A store opened and prepared, not serving yet: [`Opened::serve`] starts it once whoever
+/// shows its changes exists (built from the [`Snapshot`] [`open`] returned beside it).
+pub struct Opened(Box<dyn FnOnce(Arc<dyn Subscriber>) -> Arc<dyn Store> + Send>);
+
+impl Opened {
+    /// The store, handing every committed change to `subscriber`.
+    pub fn serve(self, subscriber: Arc<dyn Subscriber>) -> Arc<dyn Store> {
+        (self.0)(subscriber)
+    }
+}
+
+/// Opens (creating and migrating) the store at `location`, seeds a brand-new one with the
+/// example products when `seed_examples`, and reads what it holds.
+pub async fn open(
+    location: &Location,
+    seed_examples: bool,
+) -> Result<(Opened, Snapshot), OpenError> {
+    match location {
+        Location::DataDir(dir) => {
+            let (opened, snapshot) = sqlite::open(dir, seed_examples).await?;
+            let serve = move |subscriber| Arc::new(opened.serve(subscriber)) as Arc<dyn Store>;
+            Ok((Opened(Box::new(serve)), snapshot))
+        }
+        Location::Database(url) => {
+            let (opened, snapshot) = postgres::connect(url, seed_examples)
+                .await
+                .map_err(OpenError::Database)?;
+            let serve = move |subscriber| Arc::new(opened.serve(subscriber)) as Arc<dyn Store>;
+            Ok((Opened(Box::new(serve)), snapshot))
+        }
+    }
+}
 
 /// Why a change was refused or failed. The sentences for people are chosen at the edge
 /// (`crate::error`), not here.
@@ -102,10 +168,6 @@ pub use app::protocol::Imported;
 /// per product (and a resume across them gets a snapshot too).
 pub const IMPORT_EVENTS_MAX: usize = 1000;
 
-/// The change-log entry of an import too large to replay product by product: whoever reads it
-/// reloads the catalog (see [`IMPORT_EVENTS_MAX`]).
-pub const CATALOG_RELOAD: &str = r#"{"type":"reload"}"#;
-
 /// The catalog and the chat log: products in ascending id order, ids never reused, codes
 /// unique; messages append-only with ids that increase in commit order.
 #[async_trait::async_trait]
@@ -130,8 +192,8 @@ pub trait Store: Send + Sync + 'static {
         limit: usize,
         before: Option<u64>,
     ) -> Result<Vec<ChatMessage>, StoreError>;
-    /// The product frames of the changes after `since` up to `upto` (which this instance has
-    /// applied), in order; `None` when the log no longer holds all of them.
+    /// The events (JSON) of the product changes after `since` up to `upto` (which this
+    /// instance has applied), in order; `None` when the log no longer holds all of them.
     async fn product_changes(
         &self,
         since: u64,

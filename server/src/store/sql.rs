@@ -1,13 +1,19 @@
-//! The SQL both stores run as it is: SQLite and PostgreSQL share the schema's shape (see
-//! `migrations/`) and both take `$N` parameters, so only what the dialects disagree on lives
-//! in `sqlite/` and `postgres/`.
+//! The SQL of both stores. SQLite and PostgreSQL share the schema's shape (see `migrations/`)
+//! and both take `$N` parameters, so most statements are written once, below; what the
+//! dialects say differently (JSON arrays, locks, time) is a [`Dialect`], one per store, and
+//! nothing else about a store differs in SQL.
+//!
+//! Bulk statements take their rows as one JSON array (`json_each` / `jsonb_array_elements`):
+//! a fixed number of statements however many rows.
 
 /// Increments a counter (`log`, `product` or `message`) and returns its new value.
 pub const NEXT: &str = "UPDATE counters SET value = value + 1 WHERE name = $1 RETURNING value";
-/// Takes the next `$2` numbers of a counter at once (a large import's ids); the last one.
+/// Takes the next `$2` numbers of a counter at once (a batch's ids); the last one.
 pub const TAKE: &str = "UPDATE counters SET value = value + $2 WHERE name = $1 RETURNING value";
 /// The number of the last change in the log.
 pub const LOG_HEAD: &str = "SELECT value FROM counters WHERE name = 'log'";
+/// The largest counter: 0 only in a database that has never stored anything.
+pub const LARGEST_COUNTER: &str = "SELECT MAX(value) FROM counters";
 /// The name of the store's history.
 pub const EPOCH: &str = "SELECT value FROM meta WHERE name = 'epoch'";
 
@@ -17,16 +23,17 @@ pub const INSERT_PRODUCT: &str = "INSERT INTO products (id, code, data) VALUES (
 pub const UPDATE_PRODUCT: &str = "UPDATE products SET code = $2, data = $3 WHERE id = $1";
 pub const DELETE_PRODUCT: &str = "DELETE FROM products WHERE id = $1 RETURNING data";
 
-pub const INSERT_MESSAGE: &str =
-    "INSERT INTO messages (id, email, text, sent_at) VALUES ($1, $2, $3, $4)";
 /// The last `$2` messages with an id below `$1`, oldest first.
 pub const NEWEST_MESSAGES: &str = "SELECT id, email, text, sent_at FROM \
        (SELECT id, email, text, sent_at FROM messages WHERE id < $1 ORDER BY id DESC LIMIT $2) \
      AS newest ORDER BY id";
 
-/// The product frames of the changes numbered above `$1` up to `$2`, in order.
-pub const PRODUCT_CHANGES: &str = "SELECT frame FROM changes \
+/// The product events of the changes numbered above `$1` up to `$2`, in order.
+pub const PRODUCT_EVENTS: &str = "SELECT event FROM changes \
      WHERE channel = 'products' AND seq > $1 AND seq <= $2 ORDER BY seq";
+/// The changes numbered above `$1`, at most `$2` of them, in order.
+pub const CHANGES_AFTER: &str =
+    "SELECT seq, channel, event FROM changes WHERE seq > $1 ORDER BY seq LIMIT $2";
 /// The oldest change the log still holds (NULL when it holds none).
 pub const OLDEST_CHANGE: &str = "SELECT MIN(seq) FROM changes";
 
@@ -36,6 +43,28 @@ pub const KEEP_LATEST_CHANGES: i64 = 10_000;
 /// How long a change is kept beyond the latest [`KEEP_LATEST_CHANGES`].
 pub const KEEP_CHANGES_SECS: i64 = 24 * 3600;
 
+/// What one dialect says its own way. Each statement's parameters are the same in both.
+pub struct Dialect {
+    /// The stored products whose code is in the JSON array of strings `$1`.
+    pub products_with_codes: &'static str,
+    /// Writes each product of the JSON array `$1` over the stored one with its id.
+    pub update_products: &'static str,
+    /// Inserts each product of the JSON array `$1`.
+    pub insert_products: &'static str,
+    /// Inserts each message of the JSON array `$1` (`id`, `email`, `text`, `sent_at`).
+    pub insert_messages: &'static str,
+    /// Records each change of the JSON array `$1` (`seq`, `channel`, `event`); `$2` is the
+    /// last number, which PostgreSQL notifies the other instances of at commit.
+    pub record_changes: &'static str,
+    /// Takes the log's lock for the rest of the transaction, before reading anything, where
+    /// taking the next number does not already serialize writers (PostgreSQL's row lock).
+    pub lock_log: Option<&'static str>,
+    /// Makes a read transaction see one state throughout, where BEGIN alone does not.
+    pub read_snapshot: Option<&'static str>,
+    /// Deletes the changes older than `$1` seconds that are not among the latest `$2`.
+    pub prune_changes: &'static str,
+}
+
 /// Whether the log, whose oldest change is `oldest` and whose head is `head`, still holds every
 /// change after `since`.
 pub fn log_holds_after(since: u64, oldest: Option<i64>, head: i64) -> bool {
@@ -44,10 +73,4 @@ pub fn log_holds_after(since: u64, oldest: Option<i64>, head: i64) -> bool {
         // An empty log holds everything after its head.
         None => since as i64 >= head,
     }
-}
-
-/// The frames to replay, or `None` when one of them is a large import's "reload" (a socket
-/// resuming across it needs a snapshot).
-pub fn replayable(frames: Vec<String>) -> Option<Vec<String>> {
-    (!frames.iter().any(|frame| frame == super::CATALOG_RELOAD)).then_some(frames)
 }

@@ -3,14 +3,13 @@
 use std::net::IpAddr;
 use std::sync::Arc;
 
+use bytes::Bytes;
 use tokio::net::TcpStream;
-use tungstenite::Utf8Bytes;
 
 use super::connection::Channel;
 use crate::chat_room::ChatRoom;
-use crate::fanout::Mailbox;
+use crate::fanout::{json_frame, Mailbox};
 use crate::guard::chat_limit::ChatLimit;
-use crate::live::frame_bytes;
 use crate::presence::Presence;
 use app::domain::message::CHAT_TOO_FAST;
 use app::domain::{Invalid, MessageDraft};
@@ -41,17 +40,17 @@ impl Channel for ChatChannel {
         self.presence.left();
     }
 
-    async fn handle(&self, text: &str) -> Option<Utf8Bytes> {
+    async fn handle(&self, text: &str) -> Option<Bytes> {
         let ChatRequest::Send {
             reference,
             email,
             text,
         } = match ChatRequest::parse(text) {
             Ok(request) => request,
-            Err(rejected) => return Some(frame_bytes(&ChatEvent::Error(rejected))),
+            Err(rejected) => return Some(json_frame(&ChatEvent::Error(rejected))),
         };
         if !self.limit.allow(self.client) {
-            return Some(frame_bytes(&ChatEvent::Error(ErrorFrame::new(
+            return Some(json_frame(&ChatEvent::Error(ErrorFrame::new(
                 reference,
                 Invalid::new(CHAT_TOO_FAST),
             ))));
@@ -61,7 +60,7 @@ impl Channel for ChatChannel {
             Err(invalid) => Err(invalid),
         };
         let error = outcome.err()?;
-        Some(frame_bytes(&ChatEvent::Error(ErrorFrame::new(
+        Some(json_frame(&ChatEvent::Error(ErrorFrame::new(
             reference, error,
         ))))
     }

@@ -13,15 +13,14 @@ use std::sync::Arc;
 use bytes::Bytes;
 use tokio::net::TcpStream;
 use tungstenite::protocol::{Role, WebSocketConfig, WebSocketContext};
-use tungstenite::{Message, Utf8Bytes};
+use tungstenite::Message;
 
 use crate::config::SocketLimits;
-use crate::fanout::{encode_text, frames, End, Mailbox};
+use crate::fanout::{frames, json_frame, End, Mailbox};
 use crate::guard::bucket::{Bucket, Rate};
 use crate::guard::sockets::SocketSlot;
-use crate::live::frame_bytes;
 use app::domain::Invalid;
-use app::protocol::{ErrorFrame, ProductEvent};
+use app::protocol::Refusal;
 
 /// The biggest client frame or message accepted; a larger one closes that socket only.
 pub const MAX_MESSAGE: usize = 64 * 1024;
@@ -35,7 +34,7 @@ pub trait Channel: Send + Sync + 'static {
     /// or a resume and what was missed), then every event. Returns its mailbox.
     fn join(&self, stream: Arc<TcpStream>) -> impl Future<Output = Arc<Mailbox>> + Send;
     /// Carries out one client frame; returns the error frame for this client alone, if any.
-    fn handle(&self, text: &str) -> impl Future<Output = Option<Utf8Bytes>> + Send;
+    fn handle(&self, text: &str) -> impl Future<Output = Option<Bytes>> + Send;
     /// The socket joined (after its first frame was queued).
     fn joined(&self, _mailbox: &Mailbox) {}
     /// The socket ended.
@@ -120,18 +119,16 @@ async fn read(
                     mailbox.send(frames::policy_violation("demasiados mensajes seguidos"));
                     return End::Flooding;
                 }
-                mailbox.send(encode_text(&error_frame(
+                mailbox.send(refusal(
                     "Demasiados mensajes seguidos: esperá un momento antes de enviar más",
-                )));
+                ));
                 continue;
             }
             refused_in_a_row = 0;
             let reply = match message {
                 // Boxed: an idle socket's task then holds a pointer, not the largest request.
                 Message::Text(text) => Box::pin(channel.handle(text.as_str())).await,
-                Message::Binary(_) => {
-                    Some(error_frame("Solo se aceptan mensajes de texto con JSON"))
-                }
+                Message::Binary(_) => Some(refusal("Solo se aceptan mensajes de texto con JSON")),
                 Message::Close(_) => {
                     // Sends the close reply tungstenite queued.
                     let _ = context.flush(&mut io);
@@ -140,7 +137,7 @@ async fn read(
                 Message::Ping(_) | Message::Pong(_) | Message::Frame(_) => None,
             };
             if let Some(reply) = reply {
-                mailbox.send(encode_text(&reply));
+                mailbox.send(reply);
             }
             // A client that sends without pause must not keep this worker thread to itself.
             tokio::task::consume_budget().await;
@@ -180,10 +177,7 @@ impl Write for Io<'_> {
     }
 }
 
-/// An error frame not tied to any request (it has the same shape on every channel).
-fn error_frame(message: &str) -> Utf8Bytes {
-    frame_bytes(&ProductEvent::Error(ErrorFrame::new(
-        None,
-        Invalid::new(message),
-    )))
+/// An error frame not tied to any request (the same on every channel).
+fn refusal(message: &str) -> Bytes {
+    json_frame(&Refusal::new(Invalid::new(message)))
 }

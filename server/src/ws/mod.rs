@@ -12,9 +12,9 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 
 use crate::error::ApiError;
+use crate::guard::client::Client;
 use crate::guard::sockets::SocketSlot;
-use crate::routes::guards::Client;
-use crate::routes::query::{limit, number, text, Params};
+use crate::params::{limit, number, text, Params};
 use crate::state::AppState;
 use app::protocol::SocketStart;
 use connection::{Channel, Socket};

@@ -3,13 +3,12 @@
 
 use std::sync::Arc;
 
+use bytes::Bytes;
 use tokio::net::TcpStream;
-use tungstenite::Utf8Bytes;
 
 use super::connection::Channel;
 use crate::catalog::Catalog;
-use crate::fanout::Mailbox;
-use crate::live::frame_bytes;
+use crate::fanout::{json_frame, Mailbox};
 use app::domain::access::STAFF_ONLY;
 use app::domain::Invalid;
 use app::protocol::{ErrorFrame, ProductEvent, ProductRequest, SocketStart};
@@ -27,13 +26,13 @@ impl Channel for ProductsChannel {
         self.catalog.join(stream, &self.start).await
     }
 
-    async fn handle(&self, text: &str) -> Option<Utf8Bytes> {
+    async fn handle(&self, text: &str) -> Option<Bytes> {
         let request = match ProductRequest::parse(text) {
             Ok(request) => request,
-            Err(rejected) => return Some(frame_bytes(&ProductEvent::Error(rejected))),
+            Err(rejected) => return Some(json_frame(&ProductEvent::Error(rejected))),
         };
         if !self.may_edit {
-            return Some(frame_bytes(&ProductEvent::Error(ErrorFrame::new(
+            return Some(json_frame(&ProductEvent::Error(ErrorFrame::new(
                 request.reference().cloned(),
                 Invalid::new(STAFF_ONLY),
             ))));
@@ -53,7 +52,7 @@ impl Channel for ProductsChannel {
             ProductRequest::Remove { reference, id } => (reference, catalog.remove(id).await),
         };
         let error = outcome.err()?;
-        Some(frame_bytes(&ProductEvent::Error(ErrorFrame::new(
+        Some(json_frame(&ProductEvent::Error(ErrorFrame::new(
             reference,
             Invalid::from(error),
         ))))

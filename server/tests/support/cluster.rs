@@ -9,8 +9,7 @@ use super::{Socket, TestServer};
 
 /// Two instances sharing a fresh database on the run's cluster.
 pub async fn two_instances() -> (TestServer, TestServer) {
-    let url = pg::fresh_database(&pg::shared_cluster_url()).await;
-    let a = TestServer::start_on(Some(url), &[]).await;
+    let a = TestServer::start_on(Some(pg::fresh_database().await), &[]).await;
     let b = a.sibling().await;
     (a, b)
 }

@@ -7,9 +7,9 @@
 //!   hint, never the data, so one lost while the connection was down costs nothing;
 //! - the reader reads the changes after the last one it applied, in order, on every wake-up,
 //!   every second (a half-open connection reports nothing, so a timer must ask), and after
-//!   every reconnect. It applies them to the views, which publish them to the sockets. A gap
-//!   (changes pruned from the log before this instance read them) or anything it cannot read
-//!   makes it reload the whole state instead, and every socket gets a fresh snapshot/history.
+//!   every reconnect, and hands them to the subscriber. A gap (changes pruned from the log
+//!   before this instance read them), a large import's "reload", or anything the subscriber
+//!   cannot read makes it read the whole state again and hand that over instead.
 //!
 //! While the database is unreachable both tasks retry with backoff; the sockets stay open with
 //! what they have, and the reader catches up as soon as it can connect again.
@@ -18,24 +18,22 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgListener, PgPoolOptions};
-use sqlx::{ConnectOptions, PgConnection};
+use sqlx::{ConnectOptions, Connection, PgConnection};
 use tokio::sync::{watch, Notify};
 use tokio::time::{sleep, timeout, Instant, MissedTickBehavior};
-use tungstenite::Utf8Bytes;
 
-use super::snapshot;
-use super::CHANNEL;
-use crate::live::Views;
-use crate::store::CATALOG_RELOAD;
+use super::dialect::CHANNEL;
+use crate::store::change::{Change, Channel, Publication, Subscriber, CATALOG_RELOAD};
+use crate::store::reads;
+use crate::store::rows::Rows;
 use crate::telemetry;
-use app::protocol::{ChatEvent, ProductEvent};
 
 /// How often the reader looks at the log when no notification came.
 const WATCHDOG: Duration = Duration::from_secs(1);
 /// The longest one connection attempt or one catch-up may take before it is given up.
 const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(5);
 /// Changes read per query.
-const BATCH: i64 = 500;
+const CHANGES_PER_READ: i64 = 500;
 /// How long a writer waits for its change to be applied here before answering anyway (it is
 /// committed; the sockets get it when the reader catches up).
 const APPLY_WAIT: Duration = Duration::from_secs(5);
@@ -48,15 +46,20 @@ pub struct Follower {
 }
 
 impl Follower {
-    /// Starts following the log after change `head`, which the views already show.
-    pub fn start(options: PgConnectOptions, views: Views, head: i64) -> Follower {
+    /// Starts following the log after change `head`, which the subscriber already shows.
+    pub fn start(
+        options: PgConnectOptions,
+        subscriber: Arc<dyn Subscriber>,
+        head: u64,
+    ) -> Follower {
+        let head = head as i64;
         let wake = Arc::new(Notify::new());
         let (applied_tx, applied) = watch::channel(head);
         let (caught_up_tx, caught_up) = watch::channel(Instant::now());
         tokio::spawn(listen(options.clone(), wake.clone()));
         let reader = Reader {
             options,
-            views,
+            subscriber,
             applied: head,
             published: applied_tx,
             caught_up: caught_up_tx,
@@ -75,7 +78,8 @@ impl Follower {
     }
 
     /// Returns once change `seq` has been applied here, or after [`APPLY_WAIT`].
-    pub async fn wait_until_applied(&self, seq: i64) {
+    pub async fn wait_until_applied(&self, seq: u64) {
+        let seq = seq as i64;
         self.wake.notify_one();
         let mut applied = self.applied.clone();
         if timeout(APPLY_WAIT, applied.wait_for(|applied| *applied >= seq))
@@ -132,8 +136,8 @@ async fn listen(options: PgConnectOptions, wake: Arc<Notify>) {
 /// The reader task's state.
 struct Reader {
     options: PgConnectOptions,
-    views: Views,
-    /// The last change applied to the views.
+    subscriber: Arc<dyn Subscriber>,
+    /// The last change handed to the subscriber.
     applied: i64,
     published: watch::Sender<i64>,
     /// When it last found nothing more in the log.
@@ -188,7 +192,7 @@ impl Reader {
         }
     }
 
-    /// Applies every change after the last applied one, or reloads everything on a gap.
+    /// Hands over every change after the last one handed over, or the whole state on a gap.
     async fn catch_up(&mut self, connection: &mut Option<PgConnection>) -> Result<(), sqlx::Error> {
         if connection.is_none() {
             *connection = Some(self.options.connect().await?);
@@ -197,26 +201,20 @@ impl Reader {
         let connection = connection.as_mut().expect("connected above");
         loop {
             // Read first: every change up to `head` is committed, hence visible below.
-            let head: i64 = sqlx::query_scalar("SELECT value FROM counters WHERE name = 'log'")
-                .fetch_one(&mut *connection)
-                .await?;
+            let head = connection.log_head().await?;
             telemetry::follower_lag_changes(head - self.applied);
             if head == self.applied {
                 return Ok(());
             }
-            let rows: Vec<(i64, String, String)> = sqlx::query_as(
-                "SELECT seq, channel, frame FROM changes WHERE seq > $1 ORDER BY seq LIMIT $2",
-            )
-            .bind(self.applied)
-            .bind(BATCH)
-            .fetch_all(&mut *connection)
-            .await?;
-            let full_batch = rows.len() as i64 == BATCH;
+            let rows = connection
+                .changes_after(self.applied, CHANGES_PER_READ)
+                .await?;
+            let full_read = rows.len() as i64 == CHANGES_PER_READ;
             let contiguous = rows
                 .iter()
                 .enumerate()
                 .all(|(i, (seq, _, _))| *seq == self.applied + 1 + i as i64);
-            let reaches_head = full_batch || rows.last().is_some_and(|(seq, _, _)| *seq >= head);
+            let reaches_head = full_read || rows.last().is_some_and(|(seq, _, _)| *seq >= head);
             if head < self.applied || !contiguous || !reaches_head {
                 tracing::warn!(
                     applied = self.applied,
@@ -225,60 +223,54 @@ impl Reader {
                 );
                 return self.reload(connection).await;
             }
-            for (seq, channel, frame) in rows {
-                if frame == CATALOG_RELOAD {
-                    // A large import: read the catalog (and all else) as it is now.
-                    return self.reload(connection).await;
-                }
-                if !self.apply(&channel, frame) {
-                    tracing::error!(
-                        seq,
-                        channel,
-                        "unreadable change in the log; reloading everything"
-                    );
-                    return self.reload(connection).await;
-                }
-                self.applied = seq;
+            let Some(changes) = readable(rows) else {
+                // A large import (or a change of a kind this version does not know): read the
+                // catalog (and all else) as it is now.
+                return self.reload(connection).await;
+            };
+            let last = changes
+                .last()
+                .map_or(self.applied, |change| change.seq as i64);
+            if let Err(e) = self.subscriber.publish(Publication::Changes(changes)) {
+                tracing::error!(error = %e, "unreadable change in the log; reloading everything");
+                return self.reload(connection).await;
             }
+            self.applied = last;
             self.published.send_replace(self.applied);
-            if !full_batch {
+            if !full_read {
                 return Ok(());
             }
         }
     }
 
-    /// Applies one change to its view; `false` if it cannot be read.
-    fn apply(&self, channel: &str, frame: String) -> bool {
-        match channel {
-            "products" => match serde_json::from_str::<ProductEvent>(&frame) {
-                Ok(event) => {
-                    self.views.catalog.apply(&event, Utf8Bytes::from(frame));
-                    true
-                }
-                Err(_) => false,
-            },
-            "chat" => match serde_json::from_str::<ChatEvent>(&frame) {
-                Ok(ChatEvent::Message { message }) => {
-                    self.views.chat.apply(message, Utf8Bytes::from(frame));
-                    true
-                }
-                _ => false,
-            },
-            _ => false,
-        }
-    }
-
-    /// Replaces both views with the current state; every socket gets a fresh first frame.
+    /// Hands the subscriber the whole state as it is now.
     async fn reload(&mut self, connection: &mut PgConnection) -> Result<(), sqlx::Error> {
-        let snapshot = snapshot::load(connection).await?;
-        self.views.catalog.reset(snapshot.products, snapshot.seq);
-        self.views
-            .chat
-            .reset(snapshot.latest_messages, snapshot.complete);
-        self.applied = snapshot.seq as i64;
+        let mut tx = connection.begin().await?;
+        let snapshot = reads::snapshot(&mut *tx).await?;
+        tx.commit().await?;
+        let seq = snapshot.seq as i64;
+        if let Err(e) = self.subscriber.publish(Publication::Reset(snapshot)) {
+            tracing::error!(error = %e, "the state read again cannot be shown");
+        }
+        self.applied = seq;
         self.published.send_replace(self.applied);
         Ok(())
     }
+}
+
+/// The log's rows as changes to hand over; `None` if one says "reload", or names a channel
+/// this version does not know.
+fn readable(rows: Vec<(i64, String, String)>) -> Option<Vec<Change>> {
+    rows.into_iter()
+        .map(|(seq, channel, event)| {
+            let channel = Channel::from_name(&channel)?;
+            (event != CATALOG_RELOAD).then_some(Change {
+                seq: seq as u64,
+                channel,
+                event,
+            })
+        })
+        .collect()
 }
 
 /// Waits that double from 250 ms to 2 s between attempts to reach the database.

@@ -1,4 +1,5 @@
-//! Reading the query-string and path values of the API, with JSON 400s for bad ones.
+//! Reading the query-string, path and body values of requests (the API's and the sockets'
+//! upgrades), with the JSON error each bad one gets.
 
 use std::collections::HashMap;
 

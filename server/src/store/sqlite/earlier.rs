@@ -7,8 +7,10 @@ use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
+use sqlx::SqliteConnection;
 
-use crate::store::LoadError;
+use crate::store::rows::{MessageRow, Rows};
+use crate::store::{LoadError, StoreError};
 use app::domain::{ChatMessage, Product, ProductId};
 
 pub const PRODUCTS_FILE: &str = "products.json";
@@ -16,9 +18,9 @@ pub const CHAT_FILE: &str = "chat.jsonl";
 /// Appended to each file's name once its contents are in the database.
 pub const IMPORTED_SUFFIX: &str = ".imported";
 
-/// What an older data directory holds.
+/// What the data directory of the earlier version holds.
 #[derive(Debug, Default)]
-pub struct Legacy {
+pub struct EarlierFiles {
     /// Ascending by id, ids and codes unique.
     pub products: Vec<Product>,
     /// The next product id the old version would have given (at least 1 above every id).
@@ -29,12 +31,12 @@ pub struct Legacy {
     pub files: Vec<PathBuf>,
 }
 
-impl Legacy {
+impl EarlierFiles {
     /// Reads `dir`'s old files; `None` when it has neither.
-    pub fn read(dir: &Path) -> Result<Option<Legacy>, LoadError> {
-        let mut legacy = Legacy {
+    pub fn read(dir: &Path) -> Result<Option<EarlierFiles>, LoadError> {
+        let mut legacy = EarlierFiles {
             next_product_id: 1,
-            ..Legacy::default()
+            ..EarlierFiles::default()
         };
         let products_path = dir.join(PRODUCTS_FILE);
         if let Some(bytes) = read_if_present(&products_path)? {
@@ -58,6 +60,47 @@ impl Legacy {
         }
         Ok(())
     }
+}
+
+/// Carries the earlier version's data over, ids kept, in the caller's one transaction: the
+/// counters go past every id carried over (and the old `next_id`), and `meta` remembers it, so a
+/// crash before the files are renamed never carries them over twice. Whether it did (false:
+/// done before).
+pub async fn carry_over(
+    tx: &mut SqliteConnection,
+    earlier: &EarlierFiles,
+) -> Result<bool, StoreError> {
+    let done: Option<String> = sqlx::query_scalar("SELECT value FROM meta WHERE name = 'imported'")
+        .fetch_optional(&mut *tx)
+        .await?;
+    if done.is_some() {
+        return Ok(false);
+    }
+    for product in &earlier.products {
+        if let Err(e) = tx.insert_product(product).await {
+            return Err(match e {
+                sqlx::Error::Database(e) if e.is_unique_violation() => {
+                    StoreError::DuplicateCode(product.code.clone())
+                }
+                other => other.into(),
+            });
+        }
+    }
+    let rows: Vec<MessageRow> = earlier.messages.iter().map(MessageRow::of).collect();
+    tx.insert_messages(&rows).await?;
+    let last_product = earlier.next_product_id.saturating_sub(1);
+    let last_message = earlier.messages.last().map_or(0, |m| m.id);
+    for (counter, at_least) in [("product", last_product), ("message", last_message)] {
+        sqlx::query("UPDATE counters SET value = MAX(value, $2) WHERE name = $1")
+            .bind(counter)
+            .bind(at_least as i64)
+            .execute(&mut *tx)
+            .await?;
+    }
+    sqlx::query("INSERT INTO meta (name, value) VALUES ('imported', datetime('now'))")
+        .execute(&mut *tx)
+        .await?;
+    Ok(true)
 }
 
 fn read_if_present(path: &Path) -> Result<Option<Vec<u8>>, LoadError> {

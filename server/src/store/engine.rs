@@ -1,0 +1,296 @@
+//! The one [`Store`] over either database: every write runs the same way, through
+//! [`transact`], on the [`Backend`] a dialect module provides (its pools, and what happens to
+//! a committed change there).
+//!
+//! A write runs as a task of its own, so that committing and handing the change over happen
+//! together even when the request that asked for it is dropped midway (a client that goes
+//! away): a change is never committed without being handed to the subscriber.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use futures::future::BoxFuture;
+use sqlx::{Connection, Database, Pool};
+
+use super::change::{Publication, Snapshot};
+use super::group_commit::GroupCommit;
+use super::rows::Rows;
+use super::writes::{self, Committed};
+use super::{reads, ImportRow, Imported, NotReady, Store, StoreError};
+use crate::telemetry;
+use app::domain::{ChatMessage, MessageDraft, NewProduct, Product, ProductChanges, ProductId};
+
+/// The longest one write or read may take before it is answered with "unavailable" (the API
+/// promises a 503 within 10 s).
+pub const OPERATION_LIMIT: Duration = Duration::from_secs(8);
+/// The longest an import of a catalog file may take.
+const IMPORT_LIMIT: Duration = Duration::from_secs(120);
+/// How long `/readyz` waits for the database.
+const READY_TIMEOUT: Duration = Duration::from_secs(2);
+/// How long an instance may go without catching up with the shared change log before it says
+/// it is not ready (it reads the log at least every second when all is well).
+const READY_LAG: Duration = Duration::from_secs(5);
+
+/// The connection type of a backend's database.
+pub type Conn<B> = <<B as Backend>::Db as Database>::Connection;
+
+/// What a database gives the store: its pools, and what becomes of a committed change.
+#[async_trait::async_trait]
+pub trait Backend: Send + Sync + 'static {
+    type Db: Database<Connection: Rows>;
+    /// Where writes run (SQLite: one connection, its only writer).
+    fn writer(&self) -> &Pool<Self::Db>;
+    /// Where reads run that memory cannot answer.
+    fn reader(&self) -> &Pool<Self::Db>;
+    /// Right after COMMIT, with the writing connection still held (so the next write waits).
+    fn committed(&self, publication: Publication);
+    /// Once the connection is let go: returns when this instance shows change `seq`.
+    async fn settled(&self, seq: u64);
+    /// How long since this instance last had every change of a shared log applied.
+    fn behind(&self) -> Duration;
+    /// Records that this instance has `here` chat sockets open; how many all instances have.
+    async fn presence(&self, here: u64) -> Result<u64, StoreError>;
+}
+
+pub struct SqlStore<B: Backend> {
+    backend: Arc<B>,
+    /// The chat's group commit, each message answered with its batch's last change number.
+    messages: GroupCommit<MessageDraft, (ChatMessage, u64), StoreError>,
+}
+
+impl<B: Backend> SqlStore<B> {
+    /// The store over `backend`, with its chat's group commit and the log's hourly pruning.
+    pub fn start(backend: B) -> SqlStore<B> {
+        let backend = Arc::new(backend);
+        tokio::spawn(prune_hourly(backend.clone()));
+        let writer = backend.clone();
+        let messages = GroupCommit::start(move |drafts| {
+            let backend = writer.clone();
+            async move {
+                let (messages, seq) = transact(&backend, OPERATION_LIMIT, move |tx| {
+                    Box::pin(writes::post_messages(tx, drafts))
+                })
+                .await?;
+                Ok(messages.into_iter().map(|message| (message, seq)).collect())
+            }
+        });
+        SqlStore { backend, messages }
+    }
+
+    /// Runs `write` (`op` names it in the metrics) in a transaction of its own, then waits
+    /// until this instance shows it.
+    async fn write<T, F>(
+        &self,
+        op: &'static str,
+        limit: Duration,
+        write: F,
+    ) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: for<'c> FnOnce(&'c mut Conn<B>) -> BoxFuture<'c, Result<Committed<T>, StoreError>>
+            + Send
+            + 'static,
+    {
+        timed(op, async {
+            let (value, seq) = transact(&self.backend, limit, write).await?;
+            self.backend.settled(seq).await;
+            Ok(value)
+        })
+        .await
+    }
+}
+
+/// Begins a transaction on the writing connection, runs `write` in it, commits, and hands what
+/// it committed to the backend; the result and its last change number.
+async fn transact<B, T, F>(
+    backend: &Arc<B>,
+    limit: Duration,
+    write: F,
+) -> Result<(T, u64), StoreError>
+where
+    B: Backend,
+    T: Send + 'static,
+    F: for<'c> FnOnce(&'c mut Conn<B>) -> BoxFuture<'c, Result<Committed<T>, StoreError>>
+        + Send
+        + 'static,
+{
+    let backend = backend.clone();
+    let task = tokio::spawn(async move {
+        let mut connection =
+            bounded(limit, async { Ok(backend.writer().acquire().await?) }).await?;
+        let mut tx = connection.begin().await?;
+        let committed = bounded(limit, write(&mut tx)).await?;
+        tx.commit().await?;
+        let seq = committed.last_seq;
+        backend.committed(committed.publication);
+        Ok((committed.value, seq))
+    });
+    match tokio::time::timeout(limit, task).await {
+        Ok(Ok(outcome)) => outcome,
+        Ok(Err(failed)) => Err(StoreError::Unavailable(format!(
+            "the write failed: {failed}"
+        ))),
+        Err(_) => Err(too_slow(limit)),
+    }
+}
+
+/// `write`, timed for the metrics.
+async fn timed<T>(
+    op: &'static str,
+    write: impl std::future::Future<Output = Result<T, StoreError>>,
+) -> Result<T, StoreError> {
+    let started = Instant::now();
+    let outcome = write.await;
+    let unavailable = matches!(outcome, Err(StoreError::Unavailable(_)));
+    telemetry::store_write(op, started.elapsed(), unavailable);
+    outcome
+}
+
+/// `operation`, or "unavailable" once it has taken longer than `limit`.
+async fn bounded<T>(
+    limit: Duration,
+    operation: impl std::future::Future<Output = Result<T, StoreError>>,
+) -> Result<T, StoreError> {
+    tokio::time::timeout(limit, operation)
+        .await
+        .unwrap_or_else(|_| Err(too_slow(limit)))
+}
+
+fn too_slow(limit: Duration) -> StoreError {
+    StoreError::Unavailable(format!("no answer within {} s", limit.as_secs()))
+}
+
+/// Adds the example products to a store that has never stored anything; whether it did.
+pub async fn seed_if_new<DB>(pool: &Pool<DB>, examples: Vec<NewProduct>) -> Result<bool, StoreError>
+where
+    DB: Database<Connection: Rows>,
+{
+    let mut tx = pool.begin().await?;
+    let seeded = writes::seed_if_new(&mut *tx, examples).await?;
+    tx.commit().await?;
+    Ok(seeded)
+}
+
+/// The whole state of the store, read in one transaction.
+pub async fn read_snapshot<DB>(pool: &Pool<DB>) -> Result<Snapshot, sqlx::Error>
+where
+    DB: Database<Connection: Rows>,
+{
+    let mut tx = pool.begin().await?;
+    let snapshot = reads::snapshot(&mut *tx).await?;
+    tx.commit().await?;
+    Ok(snapshot)
+}
+
+/// Deletes old changes from the log, hourly, for as long as the store lives. A socket that
+/// resumes from further back gets a snapshot; an instance that falls further behind reloads.
+async fn prune_hourly<B: Backend>(backend: Arc<B>) {
+    let mut hourly = tokio::time::interval(Duration::from_secs(3600));
+    loop {
+        hourly.tick().await;
+        let pruned = async {
+            let mut connection = backend.writer().acquire().await?;
+            connection.prune_changes().await
+        };
+        match pruned.await {
+            Ok(0) => {}
+            Ok(pruned) => tracing::info!(pruned, "old changes pruned from the log"),
+            Err(e) => tracing::warn!(error = %e, "could not prune the change log"),
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl<B: Backend> Store for SqlStore<B> {
+    async fn create_product(&self, new: NewProduct) -> Result<Product, StoreError> {
+        self.write("create_product", OPERATION_LIMIT, move |tx| {
+            Box::pin(writes::create_product(tx, new))
+        })
+        .await
+    }
+
+    async fn update_product(
+        &self,
+        id: ProductId,
+        changes: ProductChanges,
+        expected: Option<Product>,
+    ) -> Result<Product, StoreError> {
+        self.write("update_product", OPERATION_LIMIT, move |tx| {
+            Box::pin(writes::update_product(tx, id, changes, expected))
+        })
+        .await
+    }
+
+    async fn remove_product(&self, id: ProductId) -> Result<Product, StoreError> {
+        self.write("remove_product", OPERATION_LIMIT, move |tx| {
+            Box::pin(writes::remove_product(tx, id))
+        })
+        .await
+    }
+
+    async fn import_products(&self, rows: Vec<ImportRow>) -> Result<Imported, StoreError> {
+        self.write("import_products", IMPORT_LIMIT, move |tx| {
+            Box::pin(writes::import_products(tx, rows))
+        })
+        .await
+    }
+
+    /// Group commit: under load many messages share one transaction; alone, a message is
+    /// committed at once. Each then waits until this instance shows its batch.
+    async fn post_message(&self, draft: MessageDraft) -> Result<ChatMessage, StoreError> {
+        timed("post_message", async {
+            let (message, seq) = self.messages.submit(draft).await?;
+            self.backend.settled(seq).await;
+            Ok(message)
+        })
+        .await
+    }
+
+    async fn messages(
+        &self,
+        limit: usize,
+        before: Option<u64>,
+    ) -> Result<Vec<ChatMessage>, StoreError> {
+        let before = before.map_or(i64::MAX, |id| i64::try_from(id).unwrap_or(i64::MAX));
+        bounded(OPERATION_LIMIT, async {
+            let mut reader = self.backend.reader().acquire().await?;
+            Ok(reader.newest_messages(limit, before).await?)
+        })
+        .await
+    }
+
+    async fn product_changes(
+        &self,
+        since: u64,
+        upto: u64,
+    ) -> Result<Option<Vec<String>>, StoreError> {
+        bounded(OPERATION_LIMIT, async {
+            let mut tx = self.backend.reader().begin().await?;
+            let events = reads::missed_product_events(&mut *tx, since, upto).await?;
+            tx.commit().await?;
+            Ok(events)
+        })
+        .await
+    }
+
+    async fn presence(&self, here: u64) -> Result<u64, StoreError> {
+        bounded(OPERATION_LIMIT, self.backend.presence(here)).await
+    }
+
+    /// The database answers within [`READY_TIMEOUT`], and (PostgreSQL) this instance caught
+    /// up with the shared log within [`READY_LAG`].
+    async fn readiness(&self) -> Result<(), NotReady> {
+        let ping = async {
+            let mut reader = self.backend.reader().acquire().await?;
+            Ok::<_, StoreError>(Connection::ping(&mut *reader).await?)
+        };
+        if let Err(StoreError::Unavailable(problem)) = bounded(READY_TIMEOUT, ping).await {
+            return Err(NotReady::Database(problem));
+        }
+        let behind = self.backend.behind();
+        if behind > READY_LAG {
+            return Err(NotReady::Behind(behind));
+        }
+        Ok(())
+    }
+}

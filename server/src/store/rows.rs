@@ -1,0 +1,376 @@
+//! Every statement a store runs, as one method each on the connection of either database, so
+//! that what a write does (`writes`) and what a read does (`reads`) is written once, over
+//! [`Rows`], for both.
+//!
+//! The methods are the same code for SQLite and PostgreSQL: sqlx's typed queries take the same
+//! binds on both connection types, so [`rows_for!`] writes that code once and each dialect
+//! module states it for its own connection, with its `sql::Dialect`.
+
+use serde::Serialize;
+
+use super::change::Change;
+use app::domain::{ChatMessage, Product};
+
+/// The store's counters: `log` numbers every change, the others give ids.
+#[derive(Clone, Copy, Debug)]
+pub enum Counter {
+    Log,
+    Product,
+    Message,
+}
+
+impl Counter {
+    pub fn name(self) -> &'static str {
+        match self {
+            Counter::Log => "log",
+            Counter::Product => "product",
+            Counter::Message => "message",
+        }
+    }
+}
+
+/// A message as its row is written (the JSON array of `Dialect::insert_messages`).
+#[derive(Serialize)]
+pub struct MessageRow<'a> {
+    pub id: i64,
+    pub email: &'a str,
+    pub text: &'a str,
+    /// RFC 3339 with milliseconds, as stored (SQLite) or parsed (PostgreSQL).
+    pub sent_at: String,
+}
+
+impl<'a> MessageRow<'a> {
+    pub fn of(message: &'a ChatMessage) -> MessageRow<'a> {
+        MessageRow {
+            id: message.id as i64,
+            email: &message.email,
+            text: &message.text,
+            sent_at: message
+                .sent_at
+                .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        }
+    }
+}
+
+/// A change as its row is written (the JSON array of `Dialect::record_changes`).
+#[derive(Serialize)]
+struct ChangeRow<'a> {
+    seq: i64,
+    channel: &'static str,
+    event: &'a str,
+}
+
+/// The rows of a change log entry for each of `changes`.
+pub fn change_rows(changes: &[Change]) -> sqlx::types::Json<Vec<impl Serialize + '_>> {
+    sqlx::types::Json(
+        changes
+            .iter()
+            .map(|change| ChangeRow {
+                seq: change.seq as i64,
+                channel: change.channel.name(),
+                event: &change.event,
+            })
+            .collect(),
+    )
+}
+
+/// The statements, on a connection (or in a transaction) of either database. Inserts and
+/// updates of a product return sqlx's own error, so that a taken code can be told apart.
+#[async_trait::async_trait]
+pub trait Rows: Send {
+    async fn next(&mut self, counter: Counter) -> Result<i64, sqlx::Error>;
+    /// Takes `count` numbers at once; the last one taken.
+    async fn take(&mut self, counter: Counter, count: usize) -> Result<i64, sqlx::Error>;
+    async fn lock_log(&mut self) -> Result<(), sqlx::Error>;
+    async fn read_snapshot(&mut self) -> Result<(), sqlx::Error>;
+    async fn largest_counter(&mut self) -> Result<i64, sqlx::Error>;
+    async fn log_head(&mut self) -> Result<i64, sqlx::Error>;
+    async fn epoch(&mut self) -> Result<String, sqlx::Error>;
+    async fn product(&mut self, id: i64) -> Result<Option<Product>, sqlx::Error>;
+    async fn all_products(&mut self) -> Result<Vec<Product>, sqlx::Error>;
+    async fn products_with_codes(&mut self, codes: &[String]) -> Result<Vec<Product>, sqlx::Error>;
+    async fn insert_product(&mut self, product: &Product) -> Result<(), sqlx::Error>;
+    async fn update_product(&mut self, product: &Product) -> Result<(), sqlx::Error>;
+    async fn delete_product(&mut self, id: i64) -> Result<Option<Product>, sqlx::Error>;
+    async fn insert_products(&mut self, batch: &[Product]) -> Result<(), sqlx::Error>;
+    async fn update_products(&mut self, batch: &[Product]) -> Result<(), sqlx::Error>;
+    async fn insert_messages(&mut self, rows: &[MessageRow<'_>]) -> Result<(), sqlx::Error>;
+    /// The last `limit` messages with an id below `before`, oldest first.
+    async fn newest_messages(
+        &mut self,
+        limit: usize,
+        before: i64,
+    ) -> Result<Vec<ChatMessage>, sqlx::Error>;
+    async fn record_changes(&mut self, changes: &[Change]) -> Result<(), sqlx::Error>;
+    async fn oldest_change(&mut self) -> Result<Option<i64>, sqlx::Error>;
+    /// The events of the product changes after `since` up to `upto`, in order.
+    async fn product_events(&mut self, since: i64, upto: i64) -> Result<Vec<String>, sqlx::Error>;
+    /// `(seq, channel, event)` of at most `limit` changes after `seq`, in order.
+    async fn changes_after(
+        &mut self,
+        seq: i64,
+        limit: i64,
+    ) -> Result<Vec<(i64, String, String)>, sqlx::Error>;
+    async fn prune_changes(&mut self) -> Result<u64, sqlx::Error>;
+}
+
+/// Implements [`Rows`] for a connection type of sqlx, with that database's [`Dialect`].
+macro_rules! rows_for {
+    ($connection:ty, $dialect:expr) => {
+        #[async_trait::async_trait]
+        impl $crate::store::rows::Rows for $connection {
+            async fn next(
+                &mut self,
+                counter: $crate::store::rows::Counter,
+            ) -> Result<i64, sqlx::Error> {
+                sqlx::query_scalar($crate::store::sql::NEXT)
+                    .bind(counter.name())
+                    .fetch_one(&mut *self)
+                    .await
+            }
+
+            async fn take(
+                &mut self,
+                counter: $crate::store::rows::Counter,
+                count: usize,
+            ) -> Result<i64, sqlx::Error> {
+                sqlx::query_scalar($crate::store::sql::TAKE)
+                    .bind(counter.name())
+                    .bind(count as i64)
+                    .fetch_one(&mut *self)
+                    .await
+            }
+
+            async fn lock_log(&mut self) -> Result<(), sqlx::Error> {
+                if let Some(lock) = $dialect.lock_log {
+                    sqlx::query(lock).execute(&mut *self).await?;
+                }
+                Ok(())
+            }
+
+            async fn read_snapshot(&mut self) -> Result<(), sqlx::Error> {
+                if let Some(snapshot) = $dialect.read_snapshot {
+                    sqlx::query(snapshot).execute(&mut *self).await?;
+                }
+                Ok(())
+            }
+
+            async fn largest_counter(&mut self) -> Result<i64, sqlx::Error> {
+                sqlx::query_scalar($crate::store::sql::LARGEST_COUNTER)
+                    .fetch_one(&mut *self)
+                    .await
+            }
+
+            async fn log_head(&mut self) -> Result<i64, sqlx::Error> {
+                sqlx::query_scalar($crate::store::sql::LOG_HEAD)
+                    .fetch_one(&mut *self)
+                    .await
+            }
+
+            async fn epoch(&mut self) -> Result<String, sqlx::Error> {
+                sqlx::query_scalar($crate::store::sql::EPOCH)
+                    .fetch_one(&mut *self)
+                    .await
+            }
+
+            async fn product(
+                &mut self,
+                id: i64,
+            ) -> Result<Option<app::domain::Product>, sqlx::Error> {
+                let stored: Option<sqlx::types::Json<app::domain::Product>> =
+                    sqlx::query_scalar($crate::store::sql::PRODUCT)
+                        .bind(id)
+                        .fetch_optional(&mut *self)
+                        .await?;
+                Ok(stored.map(|json| json.0))
+            }
+
+            async fn all_products(&mut self) -> Result<Vec<app::domain::Product>, sqlx::Error> {
+                let all: Vec<sqlx::types::Json<app::domain::Product>> =
+                    sqlx::query_scalar($crate::store::sql::ALL_PRODUCTS)
+                        .fetch_all(&mut *self)
+                        .await?;
+                Ok(all.into_iter().map(|json| json.0).collect())
+            }
+
+            async fn products_with_codes(
+                &mut self,
+                codes: &[String],
+            ) -> Result<Vec<app::domain::Product>, sqlx::Error> {
+                let found: Vec<sqlx::types::Json<app::domain::Product>> =
+                    sqlx::query_scalar($dialect.products_with_codes)
+                        .bind(sqlx::types::Json(codes))
+                        .fetch_all(&mut *self)
+                        .await?;
+                Ok(found.into_iter().map(|json| json.0).collect())
+            }
+
+            async fn insert_product(
+                &mut self,
+                product: &app::domain::Product,
+            ) -> Result<(), sqlx::Error> {
+                write_product(self, $crate::store::sql::INSERT_PRODUCT, product).await
+            }
+
+            async fn update_product(
+                &mut self,
+                product: &app::domain::Product,
+            ) -> Result<(), sqlx::Error> {
+                write_product(self, $crate::store::sql::UPDATE_PRODUCT, product).await
+            }
+
+            async fn delete_product(
+                &mut self,
+                id: i64,
+            ) -> Result<Option<app::domain::Product>, sqlx::Error> {
+                let removed: Option<sqlx::types::Json<app::domain::Product>> =
+                    sqlx::query_scalar($crate::store::sql::DELETE_PRODUCT)
+                        .bind(id)
+                        .fetch_optional(&mut *self)
+                        .await?;
+                Ok(removed.map(|json| json.0))
+            }
+
+            async fn insert_products(
+                &mut self,
+                batch: &[app::domain::Product],
+            ) -> Result<(), sqlx::Error> {
+                write_json(
+                    self,
+                    $dialect.insert_products,
+                    sqlx::types::Json(batch),
+                    None,
+                )
+                .await
+            }
+
+            async fn update_products(
+                &mut self,
+                batch: &[app::domain::Product],
+            ) -> Result<(), sqlx::Error> {
+                write_json(
+                    self,
+                    $dialect.update_products,
+                    sqlx::types::Json(batch),
+                    None,
+                )
+                .await
+            }
+
+            async fn insert_messages(
+                &mut self,
+                rows: &[$crate::store::rows::MessageRow<'_>],
+            ) -> Result<(), sqlx::Error> {
+                write_json(
+                    self,
+                    $dialect.insert_messages,
+                    sqlx::types::Json(rows),
+                    None,
+                )
+                .await
+            }
+
+            async fn newest_messages(
+                &mut self,
+                limit: usize,
+                before: i64,
+            ) -> Result<Vec<app::domain::ChatMessage>, sqlx::Error> {
+                let rows: Vec<(i64, String, String, chrono::DateTime<chrono::Utc>)> =
+                    sqlx::query_as($crate::store::sql::NEWEST_MESSAGES)
+                        .bind(before)
+                        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+                        .fetch_all(&mut *self)
+                        .await?;
+                Ok(rows
+                    .into_iter()
+                    .map(|(id, email, text, sent_at)| app::domain::ChatMessage {
+                        id: id as u64,
+                        email,
+                        text,
+                        sent_at,
+                    })
+                    .collect())
+            }
+
+            async fn record_changes(
+                &mut self,
+                changes: &[$crate::store::change::Change],
+            ) -> Result<(), sqlx::Error> {
+                let last = changes.last().map_or(0, |change| change.seq as i64);
+                let rows = $crate::store::rows::change_rows(changes);
+                write_json(self, $dialect.record_changes, rows, Some(last)).await
+            }
+
+            async fn oldest_change(&mut self) -> Result<Option<i64>, sqlx::Error> {
+                sqlx::query_scalar($crate::store::sql::OLDEST_CHANGE)
+                    .fetch_one(&mut *self)
+                    .await
+            }
+
+            async fn product_events(
+                &mut self,
+                since: i64,
+                upto: i64,
+            ) -> Result<Vec<String>, sqlx::Error> {
+                sqlx::query_scalar($crate::store::sql::PRODUCT_EVENTS)
+                    .bind(since)
+                    .bind(upto)
+                    .fetch_all(&mut *self)
+                    .await
+            }
+
+            async fn changes_after(
+                &mut self,
+                seq: i64,
+                limit: i64,
+            ) -> Result<Vec<(i64, String, String)>, sqlx::Error> {
+                sqlx::query_as($crate::store::sql::CHANGES_AFTER)
+                    .bind(seq)
+                    .bind(limit)
+                    .fetch_all(&mut *self)
+                    .await
+            }
+
+            async fn prune_changes(&mut self) -> Result<u64, sqlx::Error> {
+                let done = sqlx::query($dialect.prune_changes)
+                    .bind($crate::store::sql::KEEP_CHANGES_SECS)
+                    .bind($crate::store::sql::KEEP_LATEST_CHANGES)
+                    .execute(&mut *self)
+                    .await?;
+                Ok(done.rows_affected())
+            }
+        }
+
+        /// An insert or update of one product's row: id, code, data.
+        async fn write_product(
+            connection: &mut $connection,
+            statement: &'static str,
+            product: &app::domain::Product,
+        ) -> Result<(), sqlx::Error> {
+            sqlx::query(statement)
+                .bind(i64::try_from(product.id).unwrap_or(-1))
+                .bind(&product.code)
+                .bind(sqlx::types::Json(product))
+                .execute(connection)
+                .await
+                .map(drop)
+        }
+
+        /// A bulk statement: its JSON array, and the number `$2` for the statements that take one
+        /// (PostgreSQL refuses a parameter its statement does not use).
+        async fn write_json<T: serde::Serialize + Send + Sync>(
+            connection: &mut $connection,
+            statement: &'static str,
+            rows: sqlx::types::Json<T>,
+            number: Option<i64>,
+        ) -> Result<(), sqlx::Error> {
+            let mut query = sqlx::query(statement).bind(rows);
+            if let Some(number) = number {
+                query = query.bind(number);
+            }
+            query.execute(connection).await.map(drop)
+        }
+    };
+}
+
+pub(crate) use rows_for;
