@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sets up what is missing, then runs every test: formatting and lints, the Rust unit and
-# integration tests (real server processes, real sockets; the suites run once on files and
-# once on PostgreSQL, plus the tests of several instances), and the Playwright end-to-end tests
+# integration tests (real server processes, real sockets; each suite on SQLite and on
+# PostgreSQL unless it is about one store, plus the tests of several instances), and the Playwright end-to-end tests
 # in Debian's Chromium. Everything is built once, in release, and linted by clippy as it
 # compiles: the tests link the very dependencies of the server that ships, and every server
 # process in the tests is that release binary. A private
@@ -32,12 +32,10 @@ TEST_DATABASE_URL=$(scripts/pg-cluster.sh start "$pg_dir")
 export TEST_DATABASE_URL
 echo "    $TEST_DATABASE_URL"
 
-echo "==> cargo test (unit and integration on SQLite; several instances on PostgreSQL)"
+echo "==> cargo test (unit and integration; each suite on both stores unless it is about one)"
+# Every test says on which stores it runs (server/tests/support: on_each_store!, on_sqlite!,
+# on_postgres!), so one run covers SQLite and the cluster above.
 cargo test --release -p app -p server
-echo "==> cargo test (every suite that is not about one store, again on PostgreSQL)"
-# `-p app -p server` as above: the same selection reuses the same builds (selecting `server`
-# alone gives `app` another build hash and compiles every test binary a second time).
-TEST_STORE=postgres cargo test --release -p app -p server --test api_products --test ws_products --test resume --test paging --test catalog_files --test chat --test robustness --test staff --test limits --test http_limits --test growth
 
 echo "==> Playwright"
 (cd end2end && npx playwright test)

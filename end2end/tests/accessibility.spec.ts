@@ -1,16 +1,9 @@
 import AxeBuilder from "@axe-core/playwright";
-import { expect, Page, test } from "@playwright/test";
-import { sampleProduct, TestServer } from "./support/server";
+import { Page } from "@playwright/test";
+import { sampleProduct } from "./support/server";
+import { expect, live, PASSWORD, test } from "./support/fixtures";
 
 // axe-core on every page and state a person meets: none may report a violation.
-const PASSWORD = "clave-del-local";
-let server: TestServer;
-test.beforeEach(async () => {
-  server = await TestServer.start({ env: { STAFF_PASSWORD: PASSWORD } });
-});
-test.afterEach(async () => {
-  await server.stop();
-});
 
 async function audit(page: Page, what: string) {
   const results = await new AxeBuilder({ page }).analyze();
@@ -22,11 +15,8 @@ async function audit(page: Page, what: string) {
   expect(found, `axe on ${what}`).toEqual([]);
 }
 
-async function live(page: Page) {
-  await expect(page.locator(".live-catalog [data-testid=connection-state]")).toHaveClass(/live/);
-}
 
-test("the home page, a search and page 2 have no accessibility violation", async ({ page }) => {
+test("the home page, a search and page 2 have no accessibility violation", async ({ page, shop: server }) => {
   const made = [];
   for (let n = 0; n < 101; n++) made.push(server.createProduct(sampleProduct()));
   await Promise.all(made);
@@ -42,7 +32,7 @@ test("the home page, a search and page 2 have no accessibility violation", async
   await audit(page, "page 2");
 });
 
-test("the live page for a visitor and for staff with an edit form open", async ({ page }) => {
+test("the live page for a visitor and for staff with an edit form open", async ({ page, shop: server }) => {
   const product = await server.createProduct(sampleProduct());
   await page.goto(server.url + "/realtimeproducts");
   await live(page);
@@ -63,7 +53,7 @@ test("the live page for a visitor and for staff with an edit form open", async (
   await audit(page, "an open edit form");
 });
 
-test("the chat, logged in with messages, on its own page and under the live list", async ({ page }) => {
+test("the chat, logged in with messages, on its own page and under the live list", async ({ page, shop: server }) => {
   for (const text of ["hola", "¿tienen escuadras?"]) {
     const response = await fetch(server.url + "/api/messages", {
       method: "POST",
@@ -89,6 +79,7 @@ for (const viewport of [
 ]) {
   test(`no page scrolls sideways or puts a control off-screen at ${viewport.width}x${viewport.height}`, async ({
     browser,
+    shop: server,
   }) => {
     await server.createProduct(sampleProduct({ title: "Un producto con un nombre bastante largo para un teléfono" }));
     const page = await (await browser.newContext({ viewport })).newPage();

@@ -1,31 +1,20 @@
-import { expect, Page, test } from "@playwright/test";
+import { Page } from "@playwright/test";
 import { readFileSync } from "fs";
-import { catalogCsv, TestServer } from "./support/server";
+import { catalogCsv } from "./support/server";
+import { expect, openLive, PASSWORD, test } from "./support/fixtures";
 
 // A catalog longer than a page: the live page shows a window of it, fetches more as one
 // scrolls, asks the server to search, and keeps all of it live. Staff bring catalogs in and
 // out as CSV files.
-const PASSWORD = "clave-del-local";
-let server: TestServer;
-test.beforeEach(async () => {
-  server = await TestServer.start({ env: { STAFF_PASSWORD: PASSWORD } });
-});
-test.afterEach(async () => {
-  await server.stop();
-});
 
 const cards = (page: Page) => page.locator("[data-testid=live-product-list] article.product-card");
 const card = (page: Page, code: string) => page.locator(`article.product-card[data-code="${code}"]`);
 const code = (n: number) => `P-${String(n).padStart(5, "0")}`;
 
-async function openLive(page: Page) {
-  await page.goto(server.url + "/realtimeproducts");
-  await expect(page.locator(".live-catalog [data-testid=connection-state]")).toHaveClass(/live/);
-}
 
-test("the live list pages as one scrolls, stays bounded, and an event lands where it belongs", async ({ page }) => {
+test("the live list pages as one scrolls, stays bounded, and an event lands where it belongs", async ({ page, shop: server }) => {
   expect((await server.importCsv(catalogCsv(700))).status).toBe(200);
-  await openLive(page);
+  await openLive(page, server);
   await expect(page.getByTestId("product-count")).toHaveText("700 productos en el catálogo.");
   await expect(cards(page)).toHaveCount(60);
 
@@ -71,9 +60,9 @@ test("the live list pages as one scrolls, stays bounded, and an event lands wher
   await expect(card(page, code(3))).toHaveCount(0);
 });
 
-test("search is answered by the server as one types, beyond the first page, and stays live", async ({ page }) => {
+test("search is answered by the server as one types, beyond the first page, and stays live", async ({ page, shop: server }) => {
   expect((await server.importCsv(catalogCsv(500))).status).toBe(200);
-  await openLive(page);
+  await openLive(page, server);
   const search = page.getByTestId("live-search");
   await search.pressSequentially("p-00437");
   await expect(card(page, code(437))).toBeVisible();
@@ -94,10 +83,11 @@ test("search is answered by the server as one types, beyond the first page, and 
 test("staff import a CSV watched to its end, every open page hears it, and export it back", async ({
   browser,
   page,
+  shop: server,
 }) => {
   expect((await server.importCsv(catalogCsv(10))).status).toBe(200);
   const visitor = await (await browser.newContext()).newPage();
-  await openLive(visitor);
+  await openLive(visitor, server);
   await expect(visitor.getByTestId("product-count")).toHaveText("10 productos en el catálogo.");
 
   await page.goto(server.url + "/login?next=/realtimeproducts");

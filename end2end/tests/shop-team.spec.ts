@@ -1,35 +1,16 @@
-import { expect, Page, test } from "@playwright/test";
-import { sampleProduct, TestServer } from "./support/server";
+import { Page } from "@playwright/test";
+import { sampleProduct } from "./support/server";
+import { expect, logIn, openLive, PASSWORD, test } from "./support/fixtures";
 
 // A shop with staff access: visitors read, staff log in and edit.
-const PASSWORD = "clave-del-local";
-let server: TestServer;
-test.beforeEach(async () => {
-  server = await TestServer.start({ env: { STAFF_PASSWORD: PASSWORD } });
-});
-test.afterEach(async () => {
-  await server.stop();
-});
 
 const card = (page: Page, code: string) => page.locator(`article.product-card[data-code="${code}"]`);
 
-async function openLive(page: Page) {
-  await page.goto(server.url + "/realtimeproducts");
-  await expect(page.locator(".live-catalog [data-testid=connection-state]")).toHaveClass(/live/);
-}
 
-async function logIn(page: Page) {
-  await page.goto(server.url + "/realtimeproducts");
-  await page.getByTestId("login-link").click();
-  await page.getByLabel("Contraseña del personal").fill(PASSWORD);
-  await page.getByRole("button", { name: "Ingresar" }).click();
-  await expect(page).toHaveURL(/\/realtimeproducts$/);
-  await expect(page.locator(".live-catalog [data-testid=connection-state]")).toHaveClass(/live/);
-}
 
-test("a visitor sees the live list without any edit control, and a discreet way in", async ({ page }) => {
+test("a visitor sees the live list without any edit control, and a discreet way in", async ({ page, shop: server }) => {
   const product = await server.createProduct(sampleProduct());
-  await openLive(page);
+  await openLive(page, server);
   await expect(card(page, product.code)).toBeVisible();
   await expect(page.getByRole("button", { name: "Agregar" })).toHaveCount(0);
   await expect(page.getByText("Editar", { exact: true })).toHaveCount(0);
@@ -40,6 +21,7 @@ test("a visitor sees the live list without any edit control, and a discreet way 
 test("a wrong password is refused; staff log in, edit a price, and another page shows it formatted", async ({
   browser,
   page,
+  shop: server,
 }) => {
   const product = await server.createProduct(sampleProduct({ price: 10 }));
   await page.goto(server.url + "/login");
@@ -47,9 +29,9 @@ test("a wrong password is refused; staff log in, edit a price, and another page 
   await page.getByRole("button", { name: "Ingresar" }).click();
   await expect(page.getByTestId("login-error")).toHaveText("Contraseña incorrecta");
 
-  await logIn(page);
+  await logIn(page, server);
   const visitor = await (await browser.newContext()).newPage();
-  await openLive(visitor);
+  await openLive(visitor, server);
 
   await card(page, product.code).getByText("Editar", { exact: true }).click();
   const form = page.locator("form.product-form.editing");
@@ -69,9 +51,9 @@ test("a wrong password is refused; staff log in, edit a price, and another page 
   await expect(page.getByText("Editar", { exact: true })).toHaveCount(0);
 });
 
-test("an edit while someone else deletes the product says so instead of failing silently", async ({ page }) => {
+test("an edit while someone else deletes the product says so instead of failing silently", async ({ page, shop: server }) => {
   const product = await server.createProduct(sampleProduct());
-  await logIn(page);
+  await logIn(page, server);
   await card(page, product.code).getByText("Editar", { exact: true }).click();
   const form = page.locator("form.product-form.editing");
   await form.getByLabel("Stock").fill("99");
@@ -87,9 +69,10 @@ test("an edit while someone else deletes the product says so instead of failing 
 
 test("an edit while someone else changes the product offers their data instead of overwriting it", async ({
   page,
+  shop: server,
 }) => {
   const product = await server.createProduct(sampleProduct({ stock: 1 }));
-  await logIn(page);
+  await logIn(page, server);
   await card(page, product.code).getByText("Editar", { exact: true }).click();
   const form = page.locator("form.product-form.editing");
   await form.getByLabel("Título").fill("Mi título");
@@ -109,7 +92,7 @@ test("an edit while someone else changes the product offers their data instead o
   await expect(page.locator("form.product-form.editing").getByLabel("Stock")).toHaveValue("42");
 });
 
-test("staff edit works without JavaScript too, as a plain form", async ({ browser }) => {
+test("staff edit works without JavaScript too, as a plain form", async ({ browser, shop: server }) => {
   const product = await server.createProduct(sampleProduct({ price: 5 }));
   const context = await browser.newContext({ javaScriptEnabled: false });
   const page = await context.newPage();
@@ -124,10 +107,10 @@ test("staff edit works without JavaScript too, as a plain form", async ({ browse
   await expect(card(page, product.code).locator(".product-price")).toHaveText("$ 1.234,50");
 });
 
-test("the edit form shows the server's per-field errors next to the fields", async ({ page }) => {
+test("the edit form shows the server's per-field errors next to the fields", async ({ page, shop: server }) => {
   const first = await server.createProduct(sampleProduct());
   const second = await server.createProduct(sampleProduct());
-  await logIn(page);
+  await logIn(page, server);
   await card(page, second.code).getByText("Editar", { exact: true }).click();
   const form = page.locator("form.product-form.editing");
   // A code another product has: only the server knows.

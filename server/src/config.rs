@@ -16,7 +16,8 @@ pub struct Config {
     pub host: String,
     pub port: u16,
     pub data_dir: PathBuf,
-    /// PostgreSQL instead of the files in `data_dir`, so several instances can share the data.
+    /// PostgreSQL instead of the SQLite database in `data_dir`, so several instances can share
+    /// the data.
     pub database_url: Option<String>,
     /// Whether a brand-new store starts with the example products.
     pub seed_examples: bool,

@@ -1,35 +1,52 @@
 import { ChildProcess, execFileSync, spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
-import { createServer } from "node:net";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { createServer, Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
 const root = resolve(__dirname, "../../..");
 const binary = join(root, "target/release/server");
 
-/** A free TCP port on loopback, found by letting the kernel pick one. */
-async function freePort(): Promise<number> {
+/**
+ * The settings that raise the per-client limits for servers under test (every test client
+ * comes from 127.0.0.1): `scripts/test-limits.env`, the one place the Rust tests and the
+ * benchmark read them from too.
+ */
+const raisedLimits: Record<string, string> = Object.fromEntries(
+  readFileSync(join(root, "scripts/test-limits.env"), "utf8")
+    .split("\n")
+    .map((line) => line.trim())
+    .filter((line) => line && !line.startsWith("#"))
+    .map((line) => line.split("=", 2) as [string, string]),
+);
+
+/** A listening socket on 127.0.0.1: on a port the kernel picks (0), or on `port` again. */
+async function bindLoopback(port: number): Promise<Server> {
   return new Promise((done, fail) => {
-    const probe = createServer();
-    probe.once("error", fail);
-    probe.listen(0, "127.0.0.1", () => {
-      const address = probe.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      probe.close(() => done(port));
-    });
+    const listener = createServer();
+    listener.once("error", fail);
+    listener.listen({ port, host: "127.0.0.1", backlog: 4096 }, () => done(listener));
   });
 }
 
+/** The port a listening socket got. */
+function portOf(listener: Server): number {
+  const address = listener.address();
+  return typeof address === "object" && address ? address.port : 0;
+}
+
 /**
- * The real release server binary, started with a fresh data directory. `restart()` stops it
- * and starts it again on the same port and data, as an operator would.
+ * The real release server binary, started with a fresh data directory on a socket bound here
+ * first and handed over as systemd does (`LISTEN_FDS`, descriptor 3): no race for a free port,
+ * nothing read from the server's log. `restart()` stops it and starts it again on the same
+ * port and data, as an operator would.
  */
 export class TestServer {
   private process?: ChildProcess;
   log = "";
 
   private constructor(
-    readonly port: number,
+    public port: number,
     readonly dataDir: string,
     /** The PostgreSQL database the server keeps its data in; files in `dataDir` when absent. */
     readonly databaseUrl?: string,
@@ -41,14 +58,14 @@ export class TestServer {
     options: { databaseUrl?: string; env?: Record<string, string> } = {},
   ): Promise<TestServer> {
     const dataDir = mkdtempSync(join(tmpdir(), "tiempo-real-e2e-"));
-    const server = new TestServer(await freePort(), dataDir, options.databaseUrl, options.env);
+    const server = new TestServer(0, dataDir, options.databaseUrl, options.env);
     await server.launch();
     return server;
   }
 
   /** Another instance sharing this one's database. */
   async sibling(): Promise<TestServer> {
-    const server = new TestServer(await freePort(), this.dataDir, this.databaseUrl, this.env);
+    const server = new TestServer(0, this.dataDir, this.databaseUrl, this.env);
     await server.launch();
     return server;
   }
@@ -57,42 +74,41 @@ export class TestServer {
     return `http://127.0.0.1:${this.port}`;
   }
 
+  /** Binds its port (the same one after the first time), starts the server on it, and waits
+   * until it answers (the request waits in the socket's queue until the server accepts it). */
   async launch(): Promise<void> {
+    const listener = await bindLoopback(this.port);
+    this.port = portOf(listener);
+    const fd: number = (listener as any)._handle.fd;
     const child = spawn(binary, [], {
       cwd: root,
       env: {
         ...process.env,
         HOST: "127.0.0.1",
-        PORT: String(this.port),
         DATA_DIR: this.dataDir,
         SEED_EXAMPLES: "false",
         LEPTOS_SITE_ROOT: join(root, "target/site"),
         LEPTOS_OUTPUT_NAME: "tiempo_real",
         LEPTOS_ENV: "PROD",
         RUST_LOG: "info",
-        // Tests chat faster than a person: raised here, never in the defaults.
-        CHAT_MESSAGES_PER_SEC: "1000",
-        CHAT_MESSAGES_BURST: "1000",
+        ...raisedLimits,
         DATABASE_URL: this.databaseUrl ?? "",
         ...this.env,
+        LISTEN_FDS: "1",
       },
-      stdio: ["ignore", "pipe", "pipe"],
+      // The listening socket becomes the server's descriptor 3.
+      stdio: ["ignore", "pipe", "pipe", fd],
     });
+    listener.close();
     child.stdout?.on("data", (chunk) => (this.log += chunk));
     child.stderr?.on("data", (chunk) => (this.log += chunk));
     this.process = child;
-    const deadline = Date.now() + 15_000;
-    while (Date.now() < deadline) {
-      if (child.exitCode !== null) throw new Error(`server exited early:\n${this.log}`);
-      try {
-        const response = await fetch(`${this.url}/healthz`);
-        if (response.ok) return;
-      } catch {
-        // not listening yet
-      }
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    throw new Error(`server did not become healthy:\n${this.log}`);
+    const exited = new Promise<never>((_, fail) =>
+      child.once("exit", (code) => fail(new Error(`server exited early (${code}):\n${this.log}`))),
+    );
+    const answered = fetch(`${this.url}/healthz`, { signal: AbortSignal.timeout(15_000) });
+    const response = await Promise.race([answered, exited]);
+    if (!response.ok) throw new Error(`server did not become healthy:\n${this.log}`);
   }
 
   async stop(): Promise<void> {

@@ -18,10 +18,18 @@ const FIRST_LISTEN_FD: RawFd = 3;
 /// they are moved to, so moving one never overwrites another.
 const PARKED_FROM: RawFd = 16;
 
+/// How many connections wait for the server to accept them: as many as the server's own
+/// listener queues (a reconnect storm of thousands, a server restarting).
+const BACKLOG: i32 = 4096;
+
 /// A listening socket on loopback, on a port the kernel picks (`0`), or on `port` again (a
 /// restart).
 pub fn bind_loopback(port: u16) -> io::Result<TcpListener> {
-    TcpListener::bind(("127.0.0.1", port))
+    let socket = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None)?;
+    socket.set_reuse_address(true)?;
+    socket.bind(&std::net::SocketAddr::from(([127, 0, 0, 1], port)).into())?;
+    socket.listen(BACKLOG)?;
+    Ok(socket.into())
 }
 
 /// Copies of the sockets handed over, kept by the parent until the child is spawned.

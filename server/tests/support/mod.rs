@@ -7,6 +7,7 @@
 //! suite cannot run on one store by accident.
 #![allow(dead_code, unused_imports, unused_macros)] // each test file uses its own part of this
 
+mod client;
 pub mod cluster;
 mod data;
 pub mod pg;

@@ -1,7 +1,8 @@
 //! Growth: what a write, a page, a join and a reconnect cost when the store is large. For each
 //! catalog size (`--sizes`, default 1000,10000,100000) with `--stored-messages` chat messages
-//! (default 1,000,000), it fills a fresh store directly with SQL (the server stopped), starts
-//! the server on it and measures:
+//! (default 1,000,000), it fills a fresh store through the server's own store code (the
+//! server stopped: an import of the products, the messages posted as the chat posts them),
+//! starts the server on it and measures:
 //! - `startup`: from spawning the server to its port answering;
 //! - `write_p50`/`write_p99`: product creates over HTTP, one at a time (acknowledged: committed);
 //! - `join_ms`/`join_kb`: the first frame of `/ws/products?limit=60`, median of 20 joins;
@@ -14,12 +15,15 @@
 
 use std::time::{Duration, Instant};
 
+use futures::stream;
 use futures::StreamExt;
 use http_body_util::{Empty, Full};
 use hyper::body::Bytes;
 use hyper::Request;
-use sqlx::{Connection, Executor};
+use server::store::{self, ImportRow, Location, Nobody};
 use tokio_tungstenite::tungstenite::Message;
+
+use app::domain::{MessageDraft, NewProduct};
 
 use crate::client::{connect, exchange, post_created};
 use crate::database::Cluster;
@@ -43,7 +47,7 @@ pub async fn run(
     let mut targets = Target::start_all(&single, cluster).await?;
     let mut target = targets.remove(0);
     target.terminate()?;
-    fill(&target, products, options.stored_messages).await?;
+    fill(&target, products, options.stored_messages)?;
     let began = Instant::now();
     target.launch().await?;
     let startup = began.elapsed().as_secs_f64();
@@ -75,63 +79,73 @@ pub async fn run(
     Ok(row)
 }
 
-/// Puts `products` products and `messages` messages into the stopped server's store.
-async fn fill(target: &Target, products: u64, messages: u64) -> Result<(), String> {
-    let fail = |e: sqlx::Error| e.to_string();
-    match target.database() {
-        Some(url) => {
-            let mut db = sqlx::PgConnection::connect(url).await.map_err(fail)?;
-            let statements = [
-                "DELETE FROM products",
-                "INSERT INTO products (id, code, data) SELECT i, 'GEN-' || i, jsonb_build_object(\
-                   'id', i, 'title', 'Producto ' || i, 'description', 'Descripción del producto ' || i,\
-                   'code', 'GEN-' || i, 'price', i * 1.5, 'status', true, 'stock', i % 100,\
-                   'category', 'categoría ' || (i % 20), 'thumbnails', '[]'::jsonb)\
-                 FROM generate_series(1, $1::bigint) AS i",
-                "INSERT INTO messages (id, email, text, sent_at) SELECT i, 'user' || (i % 50) || '@example.com',\
-                   'mensaje ' || i, now() - make_interval(secs => ($2::bigint - i)::double precision)\
-                 FROM generate_series(1, $2::bigint) AS i",
-                "UPDATE counters SET value = CASE name WHEN 'product' THEN $1::bigint WHEN 'message' THEN $2::bigint ELSE value END",
-            ];
-            for statement in statements {
-                sqlx::query(statement)
-                    .bind(products as i64)
-                    .bind(messages as i64)
-                    .execute(&mut db)
-                    .await
-                    .map_err(fail)?;
-            }
-        }
-        None => {
-            let dir = target
-                .data_dir()
-                .ok_or("not a server this benchmark started")?;
-            let url = format!("sqlite://{}", dir.join("tiempo-real.db").display());
-            let mut db = sqlx::SqliteConnection::connect(&url).await.map_err(fail)?;
-            db.execute("DELETE FROM products").await.map_err(fail)?;
-            let statements = [
-                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $1)\
-                 INSERT INTO products (id, code, data) SELECT i, 'GEN-' || i, json_object(\
-                   'id', i, 'title', 'Producto ' || i, 'description', 'Descripción del producto ' || i,\
-                   'code', 'GEN-' || i, 'price', i * 1.5, 'status', json('true'), 'stock', i % 100,\
-                   'category', 'categoría ' || (i % 20), 'thumbnails', json_array()) FROM n",
-                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $2)\
-                 INSERT INTO messages (id, email, text, sent_at) SELECT i, 'user' || (i % 50) || '@example.com',\
-                   'mensaje ' || i, strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-' || ($2 - i) || ' seconds') FROM n",
-                "UPDATE counters SET value = CASE name WHEN 'product' THEN $1 WHEN 'message' THEN $2 ELSE value END",
-            ];
-            for statement in statements {
-                sqlx::query(statement)
-                    .bind(products as i64)
-                    .bind(messages as i64)
-                    .execute(&mut db)
-                    .await
-                    .map_err(fail)?;
-            }
-            db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-                .await
-                .map_err(fail)?;
-        }
+/// How many messages wait to be stored at once while filling (the chat's group commit stores
+/// them in batches).
+const FILLING: usize = 4096;
+
+/// Puts `products` products (instead of the examples) and `messages` messages into the stopped
+/// server's store, through the server's own store code, on a runtime of its own: when it ends
+/// it takes the store's tasks with it, and with them its hold on the data directory.
+fn fill(target: &Target, products: u64, messages: u64) -> Result<(), String> {
+    let location = match (target.database(), target.data_dir()) {
+        (Some(url), _) => Location::Database(url.to_string()),
+        (None, Some(dir)) => Location::DataDir(dir.to_path_buf()),
+        (None, None) => return Err("not a server this benchmark started".into()),
+    };
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
+        runtime.block_on(fill_store(location, products, messages))
+    })
+    .join()
+    .map_err(|_| "filling the store panicked".to_string())?
+}
+
+async fn fill_store(location: Location, products: u64, messages: u64) -> Result<(), String> {
+    let (opened, held) = store::open(&location, false)
+        .await
+        .map_err(|e| e.to_string())?;
+    let store = opened.serve(std::sync::Arc::new(Nobody));
+    for example in held.products {
+        store
+            .remove_product(example.id)
+            .await
+            .map_err(|e| e.to_string())?;
+    }
+    let rows = (1..=products)
+        .map(|i| ImportRow {
+            product: NewProduct {
+                title: format!("Producto {i}"),
+                description: format!("Descripción del producto {i}"),
+                code: format!("GEN-{i}"),
+                price: i as f64 * 1.5,
+                status: true,
+                stock: i % 100,
+                category: format!("categoría {}", i % 20),
+                thumbnails: Vec::new(),
+            },
+            has_status: true,
+            has_thumbnails: true,
+        })
+        .collect();
+    store
+        .import_products(rows)
+        .await
+        .map_err(|e| e.to_string())?;
+    let drafts = (1..=messages).map(|i| {
+        MessageDraft::new(
+            &format!("user{}@example.com", i % 50),
+            &format!("mensaje {i}"),
+        )
+        .map_err(|e| e.to_string())
+    });
+    let mut posted = stream::iter(drafts)
+        .map(|draft| {
+            let store = store.clone();
+            async move { store.post_message(draft?).await.map_err(|e| e.to_string()) }
+        })
+        .buffered(FILLING);
+    while let Some(message) = posted.next().await {
+        message?;
     }
     Ok(())
 }

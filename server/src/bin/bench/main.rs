@@ -1,19 +1,11 @@
-//! The load benchmark:
-//! `cargo run --release -p server --bin bench -- [chat|products|home|writes|storm|growth|lighthouse|all]
-//! [options]`.
+//! The load benchmark: `cargo run --release -p server --bin bench -- [SCENARIO] [OPTIONS]`
+//! (`bench --help` lists them with their defaults; an unknown one is refused).
 //!
 //! It starts the release server with a fresh data directory (or database), or measures one
 //! already running (`--addr`), drives it over loopback only, and stops by itself. Each run
 //! prints one table row; `--runs N` repeats a scenario and prints the median of each figure.
-//!
-//! Options (defaults in brackets): `--sockets` [10000], `--messages` [400], `--rate` per
-//! second [20], `--connections` for the home page [50], `--seconds` for the home page and the
-//! writes [10], `--runs` [3], `--server` binary [target/release/server], `--addr` host:port of
-//! a running server (then the server's CPU and memory are read only if `--pid` is given),
-//! `--store` sqlite or postgres [sqlite], `--database-url` an admin URL of the PostgreSQL to use
-//! [a private cluster started for the benchmark], `--instances` servers sharing the database in
-//! the fan-out scenarios [1], `--sizes` catalog sizes for `growth` [1000,10000,100000],
-//! `--stored-messages` chat messages in the store for `growth` [1000000].
+//! Servers it starts get their listening socket from it (`server::harness::handover`), and
+//! stores it fills are filled through the server's own store code (`growth`).
 
 mod client;
 mod database;
@@ -27,95 +19,91 @@ mod storm;
 mod target;
 mod writes;
 
-use std::collections::HashMap;
 use std::process::ExitCode;
 
-use database::Cluster;
+use clap::{Parser, ValueEnum};
 use stats::median;
 use writes::Kind;
 
-#[derive(Clone, Debug)]
+/// The load benchmark of tiempo real: starts the release server (or measures one running),
+/// drives it over loopback, prints a row per run and the median of the runs.
+#[derive(Parser, Clone, Debug)]
+#[command(name = "bench")]
 pub struct Options {
+    /// What to measure.
+    #[arg(value_enum, default_value_t = Scenarios::All)]
+    pub scenario: Scenarios,
+    /// Sockets listening (chat, products, storm).
+    #[arg(long, default_value_t = 10_000)]
     pub sockets: usize,
+    /// Messages or changes sent (chat, products).
+    #[arg(long, default_value_t = 400)]
     pub messages: usize,
+    /// Messages or changes per second.
+    #[arg(long, default_value_t = 20.0)]
     pub rate: f64,
+    /// Keep-alive connections asking for the home page.
+    #[arg(long, default_value_t = 50)]
     pub connections: usize,
+    /// How long the home page and the writes are measured.
+    #[arg(long, default_value_t = 10.0)]
     pub seconds: f64,
-    pub runs: usize,
+    /// Runs of each scenario.
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u64).range(1..))]
+    pub runs: u64,
+    /// The server binary to run.
+    #[arg(long, default_value = "target/release/server")]
     pub server: String,
+    /// host:port of a server already running, measured instead of starting one.
+    #[arg(long)]
     pub addr: Option<String>,
+    /// The process id of the server at --addr, to read its CPU and memory.
+    #[arg(long, requires = "addr")]
     pub pid: Option<u32>,
-    /// PostgreSQL instead of SQLite.
-    pub postgres: bool,
+    /// The store the servers started keep their data in.
+    #[arg(long, value_enum, default_value_t = StoreKind::Sqlite)]
+    pub store: StoreKind,
+    /// An admin URL of the PostgreSQL to use (default: a private cluster started for the run).
+    #[arg(long)]
     pub database_url: Option<String>,
-    pub instances: usize,
+    /// Servers sharing the database in the fan-out scenarios.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..))]
+    pub instances: u64,
     /// Catalog sizes for `growth`.
+    #[arg(long, value_delimiter = ',', default_value = "1000,10000,100000")]
     pub sizes: Vec<u64>,
     /// Chat messages in the store for `growth`.
+    #[arg(long, default_value_t = 1_000_000)]
     pub stored_messages: u64,
 }
 
-fn parse(args: &[String]) -> Result<(String, Options), String> {
-    let mut scenario = "all".to_string();
-    let mut values: HashMap<String, String> = HashMap::new();
-    let mut words = args.iter();
-    while let Some(word) = words.next() {
-        if let Some(name) = word.strip_prefix("--") {
-            let value = words.next().ok_or(format!("--{name} needs a value"))?;
-            values.insert(name.to_string(), value.clone());
-        } else {
-            scenario = word.clone();
-        }
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Scenarios {
+    /// chat, products and home.
+    All,
+    Chat,
+    Products,
+    Home,
+    Writes,
+    Storm,
+    Growth,
+    Lighthouse,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum StoreKind {
+    Sqlite,
+    Postgres,
+}
+
+impl Options {
+    pub fn postgres(&self) -> bool {
+        self.store == StoreKind::Postgres
     }
-    let number = |name: &str, default: f64| -> Result<f64, String> {
-        values.get(name).map_or(Ok(default), |v| {
-            v.parse().map_err(|_| format!("--{name}: {v}"))
-        })
-    };
-    let options = Options {
-        sockets: number("sockets", 10_000.0)? as usize,
-        messages: number("messages", 400.0)? as usize,
-        rate: number("rate", 20.0)?,
-        connections: number("connections", 50.0)? as usize,
-        seconds: number("seconds", 10.0)?,
-        runs: number("runs", 3.0)?.max(1.0) as usize,
-        server: values
-            .get("server")
-            .cloned()
-            .unwrap_or_else(|| "target/release/server".into()),
-        addr: values.get("addr").cloned(),
-        pid: values
-            .get("pid")
-            .map(|p| p.parse())
-            .transpose()
-            .map_err(|_| "--pid")?,
-        postgres: match values.get("store").map(String::as_str) {
-            None | Some("sqlite") => false,
-            Some("postgres") => true,
-            Some(other) => return Err(format!("--store: sqlite or postgres, not {other}")),
-        },
-        database_url: values.get("database-url").cloned(),
-        instances: number("instances", 1.0)?.max(1.0) as usize,
-        sizes: values
-            .get("sizes")
-            .map_or("1000,10000,100000", String::as_str)
-            .split(',')
-            .map(|n| n.trim().parse().map_err(|_| format!("--sizes: {n}")))
-            .collect::<Result<_, _>>()?,
-        stored_messages: number("stored-messages", 1_000_000.0)? as u64,
-    };
-    Ok((scenario, options))
 }
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let (scenario, options) = match parse(&args) {
-        Ok(parsed) => parsed,
-        Err(problem) => {
-            eprintln!("bench: {problem}");
-            return ExitCode::FAILURE;
-        }
-    };
+    let options = Options::parse();
     if let Err(e) = rlimit::increase_nofile_limit(u64::MAX) {
         eprintln!("bench: cannot raise the open-file limit: {e}");
     }
@@ -123,31 +111,25 @@ fn main() -> ExitCode {
         .enable_all()
         .build()
         .unwrap();
-    let scenarios: Vec<Scenario> = match scenario.as_str() {
-        "all" => vec![
+    let scenarios: Vec<Scenario> = match options.scenario {
+        Scenarios::All => vec![
             Scenario::Fanout("chat"),
             Scenario::Fanout("products"),
             Scenario::Home,
         ],
-        "chat" => vec![Scenario::Fanout("chat")],
-        "products" => vec![Scenario::Fanout("products")],
-        "home" => vec![Scenario::Home],
-        "storm" => vec![Scenario::Storm],
-        "lighthouse" => vec![Scenario::Lighthouse],
-        "growth" => options.sizes.iter().map(|&n| Scenario::Growth(n)).collect(),
-        "writes" => [Kind::Products, Kind::Messages]
+        Scenarios::Chat => vec![Scenario::Fanout("chat")],
+        Scenarios::Products => vec![Scenario::Fanout("products")],
+        Scenarios::Home => vec![Scenario::Home],
+        Scenarios::Storm => vec![Scenario::Storm],
+        Scenarios::Lighthouse => vec![Scenario::Lighthouse],
+        Scenarios::Growth => options.sizes.iter().map(|&n| Scenario::Growth(n)).collect(),
+        Scenarios::Writes => [Kind::Products, Kind::Messages]
             .into_iter()
             .flat_map(|kind| [1, 8].map(|writers| Scenario::Writes(kind, writers)))
             .collect(),
-        other => {
-            eprintln!(
-                "bench: unknown scenario {other} (chat, products, home, writes, storm, growth, lighthouse or all)"
-            );
-            return ExitCode::FAILURE;
-        }
     };
-    let cluster = if options.postgres {
-        match Cluster::start(options.database_url.as_deref()) {
+    let cluster = if options.postgres() {
+        match database::cluster(options.database_url.as_deref()) {
             Ok(cluster) => Some(cluster),
             Err(problem) => {
                 eprintln!("bench: {problem}");
@@ -160,7 +142,7 @@ fn main() -> ExitCode {
     println!(
         "machine: {} cores, load generator and server on the same machine; store: {}",
         cores(),
-        if options.postgres {
+        if options.postgres() {
             "PostgreSQL"
         } else {
             "sqlite"

@@ -26,7 +26,7 @@ const GIVE_UP: Duration = Duration::from_secs(60);
 
 /// What the clients tell the coordinator.
 #[derive(Default)]
-struct Tally {
+struct StormCounts {
     /// Clients that have had a history frame since the restart began.
     back: AtomicUsize,
     attempts: AtomicU64,
@@ -41,7 +41,7 @@ pub async fn run(options: &Options) -> Result<Row, String> {
     let url = format!("ws://{}/ws/chat", target.addr);
     fill_history(&target.addr).await?;
 
-    let tally = Arc::new(Tally::default());
+    let counts = Arc::new(StormCounts::default());
     let restarted_at: Arc<std::sync::OnceLock<Instant>> = Arc::default();
     let connected = Arc::new(AtomicUsize::new(0));
     let mut clients = Vec::with_capacity(options.sockets);
@@ -57,7 +57,7 @@ pub async fn run(options: &Options) -> Result<Row, String> {
             socket,
             url.clone(),
             seed,
-            tally.clone(),
+            counts.clone(),
             restarted_at.clone(),
             connected.clone(),
         )));
@@ -74,8 +74,8 @@ pub async fn run(options: &Options) -> Result<Row, String> {
     let up = began.elapsed();
     let everyone = async {
         loop {
-            let changed = tally.changed.notified();
-            if tally.back.load(Ordering::Acquire) >= options.sockets {
+            let changed = counts.changed.notified();
+            if counts.back.load(Ordering::Acquire) >= options.sockets {
                 return;
             }
             changed.await;
@@ -86,12 +86,12 @@ pub async fn run(options: &Options) -> Result<Row, String> {
     for client in clients {
         client.abort();
     }
-    let mut back_at = tally.back_at.lock().unwrap().clone();
+    let mut back_at = counts.back_at.lock().unwrap().clone();
     back_at.sort_by(f64::total_cmp);
 
     let mut row = Row::default();
     row.push("sockets", options.sockets as f64, "");
-    row.push("back", tally.back.load(Ordering::Acquire) as f64, "");
+    row.push("back", counts.back.load(Ordering::Acquire) as f64, "");
     row.push(
         "all_back_after",
         if complete {
@@ -110,12 +110,12 @@ pub async fn run(options: &Options) -> Result<Row, String> {
     row.push("new_server_up_after", up.as_secs_f64(), "s");
     row.push(
         "failed_connects",
-        tally.failures.load(Ordering::Acquire) as f64,
+        counts.failures.load(Ordering::Acquire) as f64,
         "",
     );
     row.push(
         "connect_attempts",
-        tally.attempts.load(Ordering::Acquire) as f64,
+        counts.attempts.load(Ordering::Acquire) as f64,
         "",
     );
     Ok(row)
@@ -127,7 +127,7 @@ async fn client(
     mut socket: crate::fanout::Socket,
     url: String,
     mut seed: u64,
-    tally: Arc<Tally>,
+    counts: Arc<StormCounts>,
     restarted_at: Arc<std::sync::OnceLock<Instant>>,
     connected: Arc<AtomicUsize>,
 ) {
@@ -151,13 +151,13 @@ async fn client(
                         first = false;
                         connected.fetch_add(1, Ordering::Release);
                     } else if let Some(began) = restarted_at.get() {
-                        tally
+                        counts
                             .back_at
                             .lock()
                             .unwrap()
                             .push(began.elapsed().as_secs_f64() * 1000.0);
-                        tally.back.fetch_add(1, Ordering::AcqRel);
-                        tally.changed.notify_waiters();
+                        counts.back.fetch_add(1, Ordering::AcqRel);
+                        counts.changed.notify_waiters();
                         // This client is done: keep the socket open, as a browser would.
                         while socket.next().await.is_some() {}
                         return;
@@ -169,14 +169,14 @@ async fn client(
         loop {
             tokio::time::sleep(reconnect::jittered(retry, random())).await;
             retry = reconnect::next(retry);
-            tally.attempts.fetch_add(1, Ordering::Relaxed);
+            counts.attempts.fetch_add(1, Ordering::Relaxed);
             match connect(&url).await {
                 Ok(next) => {
                     socket = next;
                     break;
                 }
                 Err(_) => {
-                    tally.failures.fetch_add(1, Ordering::Relaxed);
+                    counts.failures.fetch_add(1, Ordering::Relaxed);
                 }
             }
         }

@@ -1,8 +1,16 @@
 //! The server under test: started fresh for a run, or one already running; and what its
 //! process costs, read from /proc.
+//!
+//! A server this benchmark starts gets its listening socket from it, bound first and kept for
+//! the server's whole life as a service manager does (`server::harness::handover`): a restart
+//! refuses no connection, they wait in the socket's queue for the new process.
 
+use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use server::harness::{handover, raised_limits};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::database::Cluster;
 use crate::Options;
@@ -17,7 +25,7 @@ pub struct Target {
 /// How to start the server this benchmark runs.
 struct Launch {
     server: String,
-    port: u16,
+    listener: TcpListener,
     data_dir: std::path::PathBuf,
     database: Option<String>,
 }
@@ -34,7 +42,7 @@ impl Target {
             None => None,
         };
         let mut targets = Vec::new();
-        for _ in 0..options.instances.max(1) {
+        for _ in 0..options.instances {
             targets.push(Target::start(options, database.as_deref()).await?);
         }
         Ok(targets)
@@ -51,10 +59,8 @@ impl Target {
                 launch: None,
             });
         }
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .map_err(|e| e.to_string())?
-            .port();
+        let listener = handover::bind_loopback(0).map_err(|e| e.to_string())?;
+        let port = listener.local_addr().map_err(|e| e.to_string())?.port();
         let data_dir =
             std::env::temp_dir().join(format!("tiempo-real-bench-{}-{port}", std::process::id()));
         std::fs::create_dir_all(&data_dir).map_err(|e| e.to_string())?;
@@ -64,7 +70,7 @@ impl Target {
             child: None,
             launch: Some(Launch {
                 server: options.server.clone(),
-                port,
+                listener,
                 data_dir,
                 database: database.map(str::to_string),
             }),
@@ -88,47 +94,60 @@ impl Target {
         Ok(())
     }
 
-    /// Starts the server (again) on the same port and data, and waits until it listens.
+    /// Starts the server (again) on the same socket and data, and waits until it answers.
     pub async fn launch(&mut self) -> Result<(), String> {
         let launch = self
             .launch
             .as_ref()
             .ok_or("not a server this benchmark started")?;
-        let child = Command::new(&launch.server)
+        let mut command = Command::new(&launch.server);
+        command
             .env("HOST", "127.0.0.1")
-            .env("PORT", launch.port.to_string())
             .env("DATA_DIR", &launch.data_dir)
             .env(
                 "DATABASE_URL",
                 launch.database.as_deref().unwrap_or_default(),
             )
             .env("RUST_LOG", "warn")
-            // The load is many clients from one address: the per-client limits are raised
-            // for the benchmark, never in the defaults.
-            .env("CHAT_MESSAGES_PER_SEC", "1000000")
-            .env("CHAT_MESSAGES_BURST", "1000000")
-            .env("MAX_SOCKETS_PER_CLIENT", "1000000")
-            .env("WS_FRAMES_PER_SEC", "1000000")
-            .env("WS_FRAME_BURST", "1000000")
             .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .map_err(|e| {
-                format!(
-                    "cannot start {} (build it with scripts/build-site.sh): {e}",
-                    launch.server
-                )
-            })?;
+            .stderr(Stdio::inherit());
+        // The load is many clients from one address: the per-client limits are raised for the
+        // benchmark, never in the defaults.
+        for (name, value) in raised_limits() {
+            command.env(name, value);
+        }
+        let handed =
+            handover::hand_over(&mut command, &[&launch.listener]).map_err(|e| e.to_string())?;
+        let child = command.spawn().map_err(|e| {
+            format!(
+                "cannot start {} (build it with scripts/build-site.sh): {e}",
+                launch.server
+            )
+        })?;
+        drop(handed);
         self.pid = Some(child.id());
         self.child = Some(child);
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while Instant::now() < deadline {
-            if tokio::net::TcpStream::connect(&self.addr).await.is_ok() {
-                return Ok(());
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
+        self.answers().await
+    }
+
+    /// Returns once the server answers a request (which waits in the socket's queue until the
+    /// server accepts it), or says why not.
+    async fn answers(&mut self) -> Result<(), String> {
+        let request = format!(
+            "GET /healthz HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
+            self.addr
+        );
+        let asked = async {
+            let mut stream = tokio::net::TcpStream::connect(&self.addr).await?;
+            stream.write_all(request.as_bytes()).await?;
+            let mut first = [0u8; 12];
+            stream.read_exact(&mut first).await.map(drop)
+        };
+        match tokio::time::timeout(Duration::from_secs(20), asked).await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(e)) => Err(format!("the server did not answer: {e}")),
+            Err(_) => Err("the server did not answer in 20 s".into()),
         }
-        Err("the server did not start listening in 20 s".into())
     }
 
     /// User plus system CPU time of the server so far, in seconds.
