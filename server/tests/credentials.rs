@@ -119,15 +119,9 @@ on_each_store! {
         for next in hostile {
             let query = serde_urlencoded::to_string([("next", next)]).unwrap();
             for cookie in ["", cookie.as_str()] {
-                let html = browser()
-                    .get(server.url(&format!("/login?{query}")))
-                    .header(COOKIE, cookie)
-                    .send()
-                    .await
-                    .unwrap()
-                    .text()
-                    .await
-                    .unwrap();
+                let html = server
+                    .page_with_cookie(&format!("/login?{query}"), cookie)
+                    .await;
                 assert!(
                     !html.contains("evil.example") && !html.contains("javascript:"),
                     "{next:?}: {html}"

@@ -283,15 +283,8 @@ on_each_store! {
         }
         let cookie = log_in(&server).await;
         let page = server
-            .http
-            .get(server.url("/realtimeproducts?edit=70"))
-            .header(COOKIE, &cookie)
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+            .page_with_cookie("/realtimeproducts?edit=70", &cookie)
+            .await;
         // The list starts at product 70 (the first page holds 1 to 60), its form open.
         assert!(
             page.contains(r#"action="/realtimeproducts/products/70""#),

@@ -34,14 +34,19 @@ const READY_LAG: Duration = Duration::from_secs(5);
 /// The connection type of a backend's database.
 pub type Conn<B> = <<B as Backend>::Db as Database>::Connection;
 
+/// A store's connections.
+pub struct Pools<DB: Database> {
+    /// Where writes run (SQLite: one connection, its only writer).
+    pub writer: Pool<DB>,
+    /// Where reads run that memory cannot answer.
+    pub reader: Pool<DB>,
+}
+
 /// What a database gives the store: its pools, and what becomes of a committed change.
 #[async_trait::async_trait]
 pub trait Backend: Send + Sync + 'static {
     type Db: Database<Connection: Rows>;
-    /// Where writes run (SQLite: one connection, its only writer).
-    fn writer(&self) -> &Pool<Self::Db>;
-    /// Where reads run that memory cannot answer.
-    fn reader(&self) -> &Pool<Self::Db>;
+    fn pools(&self) -> &Pools<Self::Db>;
     /// Right after COMMIT, with the writing connection still held (so the next write waits).
     fn committed(&self, publication: Publication);
     /// Once the connection is let go: returns when this instance shows change `seq`.
@@ -117,7 +122,7 @@ where
     let backend = backend.clone();
     let task = tokio::spawn(async move {
         let mut connection =
-            bounded(limit, async { Ok(backend.writer().acquire().await?) }).await?;
+            bounded(limit, async { Ok(backend.pools().writer.acquire().await?) }).await?;
         let mut tx = connection.begin().await?;
         let committed = bounded(limit, write(&mut tx)).await?;
         tx.commit().await?;
@@ -189,7 +194,7 @@ async fn prune_hourly<B: Backend>(backend: Arc<B>) {
     loop {
         hourly.tick().await;
         let pruned = async {
-            let mut connection = backend.writer().acquire().await?;
+            let mut connection = backend.pools().writer.acquire().await?;
             connection.prune_changes().await
         };
         match pruned.await {
@@ -253,7 +258,7 @@ impl<B: Backend> Store for SqlStore<B> {
     ) -> Result<Vec<ChatMessage>, StoreError> {
         let before = before.map_or(i64::MAX, |id| i64::try_from(id).unwrap_or(i64::MAX));
         bounded(OPERATION_LIMIT, async {
-            let mut reader = self.backend.reader().acquire().await?;
+            let mut reader = self.backend.pools().reader.acquire().await?;
             Ok(reader.newest_messages(limit, before).await?)
         })
         .await
@@ -265,7 +270,7 @@ impl<B: Backend> Store for SqlStore<B> {
         upto: u64,
     ) -> Result<Option<Vec<String>>, StoreError> {
         bounded(OPERATION_LIMIT, async {
-            let mut tx = self.backend.reader().begin().await?;
+            let mut tx = self.backend.pools().reader.begin().await?;
             let events = reads::missed_product_events(&mut *tx, since, upto).await?;
             tx.commit().await?;
             Ok(events)
@@ -281,7 +286,7 @@ impl<B: Backend> Store for SqlStore<B> {
     /// up with the shared log within [`READY_LAG`].
     async fn readiness(&self) -> Result<(), NotReady> {
         let ping = async {
-            let mut reader = self.backend.reader().acquire().await?;
+            let mut reader = self.backend.pools().reader.acquire().await?;
             Ok::<_, StoreError>(Connection::ping(&mut *reader).await?)
         };
         if let Err(StoreError::Unavailable(problem)) = bounded(READY_TIMEOUT, ping).await {

@@ -59,12 +59,18 @@ pub enum OpenError {
 
 /// A store opened and prepared, not serving yet: [`Opened::serve`] starts it once whoever
 /// shows its changes exists (built from the [`Snapshot`] [`open`] returned beside it).
-pub struct Opened(Box<dyn FnOnce(Arc<dyn Subscriber>) -> Arc<dyn Store> + Send>);
+pub enum Opened {
+    Sqlite(sqlite::Opened),
+    Postgres(Box<postgres::Opened>),
+}
 
 impl Opened {
     /// The store, handing every committed change to `subscriber`.
     pub fn serve(self, subscriber: Arc<dyn Subscriber>) -> Arc<dyn Store> {
-        (self.0)(subscriber)
+        match self {
+            Opened::Sqlite(opened) => Arc::new(opened.serve(subscriber)),
+            Opened::Postgres(opened) => Arc::new(opened.serve(subscriber)),
+        }
     }
 }
 
@@ -77,15 +83,13 @@ pub async fn open(
     match location {
         Location::DataDir(dir) => {
             let (opened, snapshot) = sqlite::open(dir, seed_examples).await?;
-            let serve = move |subscriber| Arc::new(opened.serve(subscriber)) as Arc<dyn Store>;
-            Ok((Opened(Box::new(serve)), snapshot))
+            Ok((Opened::Sqlite(opened), snapshot))
         }
         Location::Database(url) => {
             let (opened, snapshot) = postgres::connect(url, seed_examples)
                 .await
                 .map_err(OpenError::Database)?;
-            let serve = move |subscriber| Arc::new(opened.serve(subscriber)) as Arc<dyn Store>;
-            Ok((Opened(Box::new(serve)), snapshot))
+            Ok((Opened::Postgres(Box::new(opened)), snapshot))
         }
     }
 }

@@ -12,6 +12,18 @@ impl TestServer {
         response.text().await.expect("a body")
     }
 
+    /// The body of a page as a browser that sends `cookie` gets it.
+    pub async fn page_with_cookie(&self, path: &str, cookie: &str) -> String {
+        let response = self
+            .http
+            .get(self.url(path))
+            .header(reqwest::header::COOKIE, cookie)
+            .send()
+            .await
+            .expect("GET");
+        response.text().await.expect("a body")
+    }
+
     pub async fn get(&self, path: &str) -> (u16, Value) {
         let response = self.http.get(self.url(path)).send().await.expect("GET");
         read(response).await

@@ -16,10 +16,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions, Postgres};
-use sqlx::{ConnectOptions, Connection, PgPool, Pool};
+use sqlx::{ConnectOptions, Connection, PgPool};
 
 use super::change::{Publication, Snapshot, Subscriber};
-use super::engine::{self, Backend, SqlStore, OPERATION_LIMIT};
+use super::engine::{self, Backend, Pools, SqlStore, OPERATION_LIMIT};
 use super::{examples, migrations, StoreError};
 use follower::Follower;
 
@@ -104,7 +104,12 @@ impl Opened {
                 .map_or(0, |d| d.subsec_nanos())
         );
         SqlStore::start(PostgresBackend {
-            pool: self.pool,
+            // Reads and writes share the pool: the log's row lock, not a connection of its
+            // own, orders the writes.
+            pools: Pools {
+                writer: self.pool.clone(),
+                reader: self.pool,
+            },
             follower,
             instance,
         })
@@ -112,7 +117,7 @@ impl Opened {
 }
 
 pub struct PostgresBackend {
-    pool: PgPool,
+    pools: Pools<Postgres>,
     follower: Follower,
     /// This process, in the presence table.
     instance: String,
@@ -122,12 +127,8 @@ pub struct PostgresBackend {
 impl Backend for PostgresBackend {
     type Db = Postgres;
 
-    fn writer(&self) -> &Pool<Postgres> {
-        &self.pool
-    }
-
-    fn reader(&self) -> &Pool<Postgres> {
-        &self.pool
+    fn pools(&self) -> &Pools<Postgres> {
+        &self.pools
     }
 
     /// Nothing here: the follower hands every instance's changes over, this one's included,
@@ -149,7 +150,7 @@ impl Backend for PostgresBackend {
         if here == 0 {
             sqlx::query("DELETE FROM presence WHERE instance = $1")
                 .bind(&self.instance)
-                .execute(&self.pool)
+                .execute(&self.pools.writer)
                 .await?;
         } else {
             sqlx::query(
@@ -158,7 +159,7 @@ impl Backend for PostgresBackend {
             )
             .bind(&self.instance)
             .bind(here)
-            .execute(&self.pool)
+            .execute(&self.pools.writer)
             .await?;
         }
         let others: i64 = sqlx::query_scalar(
@@ -166,7 +167,7 @@ impl Backend for PostgresBackend {
              WHERE instance <> $1 AND seen_at > now() - interval '15 seconds'",
         )
         .bind(&self.instance)
-        .fetch_one(&self.pool)
+        .fetch_one(&self.pools.writer)
         .await?;
         Ok((others.max(0) + here) as u64)
     }

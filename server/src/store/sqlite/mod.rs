@@ -21,10 +21,9 @@ use sqlx::sqlite::{
     Sqlite, SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
     SqliteSynchronous,
 };
-use sqlx::Pool;
 
 use super::change::{Publication, Snapshot, Subscriber};
-use super::engine::{self, Backend, SqlStore, OPERATION_LIMIT};
+use super::engine::{self, Backend, Pools, SqlStore, OPERATION_LIMIT};
 use super::{examples, migrations, LoadError, StoreError};
 use earlier::EarlierFiles;
 
@@ -127,8 +126,10 @@ impl Opened {
     /// The store, handing every change it commits to `subscriber`.
     pub fn serve(self, subscriber: Arc<dyn Subscriber>) -> SqlStore<SqliteBackend> {
         SqlStore::start(SqliteBackend {
-            writer: self.writer,
-            readers: self.readers,
+            pools: Pools {
+                writer: self.writer,
+                reader: self.readers,
+            },
             subscriber,
             _lock: self.lock,
         })
@@ -136,8 +137,7 @@ impl Opened {
 }
 
 pub struct SqliteBackend {
-    writer: SqlitePool,
-    readers: SqlitePool,
+    pools: Pools<Sqlite>,
     subscriber: Arc<dyn Subscriber>,
     /// Locked for as long as the store lives.
     _lock: File,
@@ -147,12 +147,8 @@ pub struct SqliteBackend {
 impl Backend for SqliteBackend {
     type Db = Sqlite;
 
-    fn writer(&self) -> &Pool<Sqlite> {
-        &self.writer
-    }
-
-    fn reader(&self) -> &Pool<Sqlite> {
-        &self.readers
+    fn pools(&self) -> &Pools<Sqlite> {
+        &self.pools
     }
 
     /// This instance is the only one: it shows its changes as it commits them, the writing
