@@ -56,6 +56,24 @@ pub struct SocketLimits {
     pub burst: f64,
 }
 
+/// The staff password: given as it is, or the first line of a file; `--staff-password ""` (or
+/// an empty file) means none, like an empty variable.
+fn staff_password(
+    given: Option<String>,
+    file: Option<&std::path::Path>,
+) -> Result<Option<String>, String> {
+    let password = match file {
+        Some(path) => std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read STAFF_PASSWORD_FILE {}: {e}", path.display()))?
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .to_string(),
+        None => given.unwrap_or_default(),
+    };
+    Ok((!password.is_empty()).then_some(password))
+}
+
 /// The bundle name the build writes under `/pkg`, when cargo-leptos did not say.
 const OUTPUT_NAME: &str = "tiempo_real";
 
@@ -83,8 +101,10 @@ impl Config {
             data_dir: settings.data_dir,
             database_url: settings.database_url,
             seed_examples: settings.seed_examples,
-            // `--staff-password ""` means none, like an empty variable.
-            staff_password: settings.staff_password.filter(|p| !p.is_empty()),
+            staff_password: staff_password(
+                settings.staff_password,
+                settings.staff_password_file.as_deref(),
+            )?,
             leptos,
             pacing: Pacing {
                 rest_ratio: settings.fanout_rest_ratio,

@@ -37,6 +37,12 @@ pub fn main() -> ExitCode {
             .with_env_filter(filter)
             .init(),
     }
+    if settings.password_on_command_line {
+        tracing::warn!(
+            "--staff-password on the command line can be read by every local user (ps): use \
+             STAFF_PASSWORD or STAFF_PASSWORD_FILE instead"
+        );
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -6,7 +6,8 @@ use std::net::IpAddr;
 use std::path::PathBuf;
 
 use clap::builder::BoolishValueParser;
-use clap::{ArgAction, Parser, ValueEnum};
+use clap::parser::ValueSource;
+use clap::{ArgAction, CommandFactory, FromArgMatches, Parser, ValueEnum};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -30,9 +31,14 @@ pub struct Settings {
     /// can share it).
     #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
     pub database_url: Option<String>,
-    /// Only staff may change the catalog; without it everyone may.
+    /// Only staff may change the catalog; without it everyone may. On the command line it is
+    /// visible to every local user (`ps`): prefer the variable or --staff-password-file.
     #[arg(long, env = "STAFF_PASSWORD", hide_env_values = true)]
     pub staff_password: Option<String>,
+    /// A file whose first line is the staff password (as container platforms mount secrets),
+    /// instead of STAFF_PASSWORD.
+    #[arg(long, env = "STAFF_PASSWORD_FILE", conflicts_with = "staff_password")]
+    pub staff_password_file: Option<PathBuf>,
     /// A brand-new store starts with three example products.
     #[arg(long, env = "SEED_EXAMPLES", default_value = "true", value_parser = BoolishValueParser::new(), action = ArgAction::Set)]
     pub seed_examples: bool,
@@ -70,6 +76,10 @@ pub struct Settings {
     /// Log lines as text for people, or one JSON object per line for collectors.
     #[arg(long, env = "LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
+    /// Whether the staff password was given on the command line (said in the log: it is
+    /// visible to every local user there).
+    #[arg(skip)]
+    pub password_on_command_line: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -85,6 +95,7 @@ const VARIABLES: &[&str] = &[
     "DATA_DIR",
     "DATABASE_URL",
     "STAFF_PASSWORD",
+    "STAFF_PASSWORD_FILE",
     "SEED_EXAMPLES",
     "WS_FRAMES_PER_SEC",
     "WS_FRAME_BURST",
@@ -111,7 +122,11 @@ impl Settings {
                 std::env::remove_var(name);
             }
         }
-        Settings::parse()
+        let matches = Settings::command().get_matches();
+        let mut settings = Settings::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+        settings.password_on_command_line =
+            matches.value_source("staff_password") == Some(ValueSource::CommandLine);
+        settings
     }
 }
 
@@ -129,7 +144,6 @@ fn at_least(min: f64) -> impl Fn(&str) -> Result<f64, String> + Clone + Send + S
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::CommandFactory;
 
     #[test]
     fn the_definition_is_consistent_and_every_variable_is_listed() {

@@ -103,3 +103,9 @@ pub async fn track_http(request: Request, next: Next) -> Response {
     histogram!("tiempo_real_http_request_seconds").record(started.elapsed().as_secs_f64());
     response
 }
+
+/// A new client turned away by a per-client limit whose table is full (`chat`,
+/// `credentials`, `sockets`).
+pub fn client_table_full(kind: &'static str) {
+    counter!("tiempo_real_client_table_full_total", "kind" => kind).increment(1);
+}

@@ -6,6 +6,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use super::PageData;
+use crate::domain::notices::{Outcome, ERROR};
 use crate::domain::Access;
 use crate::paths::{safe_next, REALTIME};
 
@@ -13,7 +14,10 @@ use crate::paths::{safe_next, REALTIME};
 pub fn LoginPage() -> impl IntoView {
     let (problem, next) = use_query_map().with_untracked(|q| {
         (
-            q.get("error"),
+            // A code the page says in its own words; never the link's own text.
+            q.get(ERROR)
+                .and_then(|code| Outcome::from_query(ERROR, &code))
+                .map(|outcome| outcome.sentence(None, &[])),
             safe_next(&q.get("next").unwrap_or_default()).to_string(),
         )
     });

@@ -3,9 +3,11 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
+use leptos_router::params::ParamsMap;
 
 use super::{CatalogPage, PageData, PageNotice};
 use crate::components::{ChatBox, LiveCatalog};
+use crate::domain::notices::{Outcome, ERROR, FIELDS, OK, PRODUCT};
 use crate::domain::search::Query;
 use crate::domain::ProductId;
 use crate::protocol::paging::LIVE_PAGE;
@@ -13,13 +15,8 @@ use crate::protocol::paging::LIVE_PAGE;
 #[component]
 pub fn RealtimeProductsPage() -> impl IntoView {
     let query = use_query_map();
-    let (notice, edit) = query.with_untracked(|q| {
-        let notice = q
-            .get("error")
-            .map(PageNotice::Error)
-            .or_else(|| q.get("ok").map(PageNotice::Ok));
-        (notice, q.get("edit").and_then(|id| id.parse().ok()))
-    });
+    let (notice, edit) =
+        query.with_untracked(|q| (notice(q), q.get("edit").and_then(|id| id.parse().ok())));
     let (after, first) = first_page(edit);
     view! {
         <Title text="Productos en tiempo real · tiempo real"/>
@@ -30,6 +27,36 @@ pub fn RealtimeProductsPage() -> impl IntoView {
         </section>
     }
     .into_any()
+}
+
+/// The outcome of a plain form post, as the link back names it by code, in this page's own
+/// words (see `domain::notices`); nothing for a code it does not know.
+fn notice(query: &ParamsMap) -> Option<PageNotice> {
+    let (parameter, code) = [OK, ERROR]
+        .into_iter()
+        .find_map(|parameter| Some((parameter, query.get(parameter)?)))?;
+    let outcome = Outcome::from_query(parameter, &code)?;
+    let title = query
+        .get(PRODUCT)
+        .and_then(|id| id.parse().ok())
+        .and_then(product_title);
+    let fields = query.get(FIELDS).unwrap_or_default();
+    let fields: Vec<&str> = fields.split(',').collect();
+    let text = outcome.sentence(title.as_deref(), &fields);
+    Some(if outcome.is_ok() {
+        PageNotice::Ok(text)
+    } else {
+        PageNotice::Error(text)
+    })
+}
+
+/// The title of product `id`, as the catalog has it now.
+fn product_title(id: ProductId) -> Option<String> {
+    let page = PageData::page(&Query::default(), id.checked_sub(1)?, 1);
+    page.products
+        .into_iter()
+        .find(|product| product.id == id)
+        .map(|product| product.title)
 }
 
 /// The page the live list starts with: the top of the catalog, or, when a link opens the edit

@@ -15,18 +15,19 @@ impl ChatLimit {
     pub fn new(rate: Rate) -> Self {
         ChatLimit {
             rate,
-            buckets: PerClient::new(Bucket::is_full),
+            buckets: PerClient::new("chat", Bucket::is_full),
         }
     }
 
-    /// Takes one message's worth of `client`'s budget; `false` when it is spent (counted in
-    /// the metrics, for HTTP and sockets alike).
+    /// Takes one message's worth of `client`'s budget; `false` when it is spent, or when too
+    /// many clients are remembered to remember this one (counted in the metrics, for HTTP and
+    /// sockets alike).
     pub fn allow(&self, client: IpAddr) -> bool {
         let rate = self.rate;
         let allowed = self
             .buckets
             .with(client, || Bucket::new(rate), Bucket::take)
-            .unwrap_or(true);
+            .unwrap_or(false);
         if !allowed {
             crate::telemetry::rate_limited("chat");
         }

@@ -39,9 +39,9 @@ impl ClientAddress {
     }
 
     pub fn of(&self, peer: IpAddr, headers: &HeaderMap) -> IpAddr {
-        let peer = canonical(peer);
+        let peer = unmapped(peer);
         if !self.trusted_proxies.contains(&peer) {
-            return peer;
+            return canonical(peer);
         }
         headers
             .get_all("x-forwarded-for")
@@ -50,20 +50,28 @@ impl ClientAddress {
             .flat_map(|line| line.split(','))
             .next_back()
             .and_then(|last| last.trim().parse().ok())
-            .map(canonical)
-            .unwrap_or(peer)
+            .map_or(canonical(peer), canonical)
     }
 
     /// Whether the request came through a trusted proxy (whose `X-Forwarded-Proto` counts).
     pub fn via_trusted_proxy(&self, peer: IpAddr) -> bool {
-        self.trusted_proxies.contains(&canonical(peer))
+        self.trusted_proxies.contains(&unmapped(peer))
     }
 }
 
 /// An IPv4 address seen through an IPv6 socket (`::ffff:1.2.3.4`) is that IPv4 address.
-fn canonical(address: IpAddr) -> IpAddr {
+fn unmapped(address: IpAddr) -> IpAddr {
     match address {
         IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(address, IpAddr::V4),
+        v4 => v4,
+    }
+}
+
+/// The client an address stands for: an IPv4 address as it is; an IPv6 address by its /64
+/// network, the block one subscriber is given, in which it may pick any of 2^64 addresses.
+fn canonical(address: IpAddr) -> IpAddr {
+    match unmapped(address) {
+        IpAddr::V6(v6) => IpAddr::V6((u128::from(v6) & !(u64::MAX as u128)).into()),
         v4 => v4,
     }
 }
@@ -108,5 +116,21 @@ mod tests {
         );
         assert_eq!(clients.of(proxy, &forwarded(&["nonsense"])), proxy);
         assert_eq!(ClientAddress::default().of(proxy, &headers), proxy);
+    }
+
+    #[test]
+    fn an_ipv6_client_is_its_64_network() {
+        let clients = ClientAddress::default();
+        let none = HeaderMap::new();
+        let one: IpAddr = "2001:db8:1:2::1".parse().unwrap();
+        let same: IpAddr = "2001:db8:1:2:ffff:aaaa:1234:5678".parse().unwrap();
+        let other: IpAddr = "2001:db8:1:3::1".parse().unwrap();
+        assert_eq!(clients.of(one, &none), clients.of(same, &none));
+        assert_ne!(clients.of(one, &none), clients.of(other, &none));
+        let mapped: IpAddr = "::ffff:192.0.2.7".parse().unwrap();
+        assert_eq!(
+            clients.of(mapped, &none),
+            "192.0.2.7".parse::<IpAddr>().unwrap()
+        );
     }
 }

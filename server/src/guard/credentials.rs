@@ -25,14 +25,18 @@ pub struct CredentialFailures {
 impl Default for CredentialFailures {
     fn default() -> Self {
         CredentialFailures {
-            failures: PerClient::new(|(_, last)| last.elapsed() >= LOCKOUT),
+            failures: PerClient::new("credentials", |(_, last)| last.elapsed() >= LOCKOUT),
         }
     }
 }
 
 impl CredentialFailures {
-    /// How long `client` must still wait, if it is locked out.
+    /// How long `client` must still wait, if it is locked out. A client the table has no room
+    /// to remember is locked out: its failures could not be counted.
     pub fn locked_for(&self, client: IpAddr) -> Option<Duration> {
+        if !self.failures.admits(client) {
+            return Some(LOCKOUT);
+        }
         self.failures
             .existing(client, |(count, last)| {
                 let left = LOCKOUT

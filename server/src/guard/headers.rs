@@ -7,7 +7,7 @@
 //! extensions ([`CspNonce`]), so the header and the page agree. A response that already carries
 //! a policy (the cached home page, whose nonce was fixed when it was rendered) keeps it.
 
-use axum::extract::Request;
+use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue};
 use axum::middleware::Next;
 use axum::response::Response;
@@ -43,7 +43,22 @@ pub fn nonce_in(html: &[u8]) -> Option<String> {
     String::from_utf8(html[start..end].to_vec()).ok()
 }
 
-pub async fn security_headers(mut request: Request, next: Next) -> Response {
+/// What the security headers depend on.
+#[derive(Clone, Copy, Debug)]
+pub struct HeaderPolicy {
+    /// Whether the site is reached over HTTPS only (`COOKIE_SECURE=true`): then every response
+    /// tells browsers to come back only over HTTPS (`Strict-Transport-Security`).
+    pub https_only: bool,
+}
+
+/// A year: browsers remember to use HTTPS for that long after each response.
+const HSTS: &str = "max-age=31536000";
+
+pub async fn security_headers(
+    State(policy_of_site): State<HeaderPolicy>,
+    mut request: Request,
+    next: Next,
+) -> Response {
     let nonce = CspNonce::new();
     request.extensions_mut().insert(nonce.clone());
     let mut response = next.run(request).await;
@@ -56,6 +71,12 @@ pub async fn security_headers(mut request: Request, next: Next) -> Response {
         header::REFERRER_POLICY,
         HeaderValue::from_static("same-origin"),
     );
+    if policy_of_site.https_only {
+        headers.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static(HSTS),
+        );
+    }
     let is_html = headers
         .get(header::CONTENT_TYPE)
         .is_some_and(|t| t.as_bytes().starts_with(b"text/html"));

@@ -21,7 +21,7 @@ impl SocketSlots {
     pub fn new(max: u32) -> Self {
         SocketSlots {
             max,
-            open: Arc::new(PerClient::new(|open| *open == 0)),
+            open: Arc::new(PerClient::new("sockets", |open| *open == 0)),
         }
     }
 

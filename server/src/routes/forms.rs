@@ -1,7 +1,8 @@
 //! Plain HTML form posts from `/realtimeproducts`, for browsers without JavaScript (or before
 //! the WASM has loaded). Each does what the socket request would, then redirects back to the
 //! page (303, so a reload does not post again) with the outcome in the query string. Without
-//! staff rights (see `auth`) they change nothing and say why.
+//! staff rights (see `auth`) they change nothing and say why. The outcome travels as a code
+//! the page says in its own words (`app::domain::notices`), never as a sentence in the link.
 
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Form, State};
@@ -12,10 +13,10 @@ use super::editor::Editor;
 use crate::error::ApiError;
 use crate::params::ProductIdPath;
 use crate::state::AppState;
-use app::domain::access::STAFF_ONLY;
-use app::domain::notices;
-use app::domain::product_form::{field_label, ProductForm};
-use app::domain::{Invalid, Product, ProductChanges};
+use crate::store::StoreError;
+use app::domain::notices::{Outcome, FIELDS, PRODUCT};
+use app::domain::product_form::ProductForm;
+use app::domain::{Invalid, Product, ProductChanges, ProductId};
 use app::paths;
 
 pub async fn add_product(
@@ -24,18 +25,17 @@ pub async fn add_product(
     form: Result<Form<ProductForm>, FormRejection>,
 ) -> Redirect {
     if editor.is_err() {
-        return back(&[("error", STAFF_ONLY.into())]);
+        return back(Outcome::StaffOnly, &[]);
     }
     let Ok(Form(form)) = form else {
-        return back(&[("error", "El formulario llegó incompleto".into())]);
+        return back(Outcome::Incomplete, &[]);
     };
-    let created = match form.parse() {
-        Ok(new) => state.catalog.create(new).await.map_err(Invalid::from),
-        Err(invalid) => Err(invalid),
-    };
-    match created {
-        Ok(product) => back(&[("ok", notices::added(&product.title))]),
-        Err(invalid) => back(&[("error", explain(&invalid))]),
+    match form.parse() {
+        Ok(new) => match state.catalog.create(new).await {
+            Ok(product) => back(Outcome::Added, &about(product.id)),
+            Err(refused) => back(failure(&refused), &fields_of(&refused)),
+        },
+        Err(invalid) => back(Outcome::Invalid, &fields(&invalid)),
     }
 }
 
@@ -56,24 +56,32 @@ pub async fn edit_product(
     form: Result<Form<EditForm>, FormRejection>,
 ) -> Redirect {
     if editor.is_err() {
-        return back(&[("error", STAFF_ONLY.into())]);
+        return back(Outcome::StaffOnly, &[]);
     }
     let Ok(Form(form)) = form else {
-        return back(&[("error", "El formulario llegó incompleto".into())]);
+        return back(Outcome::Incomplete, &[]);
     };
     let expected = serde_json::from_str::<Product>(&form.original).ok();
-    let updated = match form.fields.parse() {
-        Ok(all) => state
+    // A refusal opens the form again, with what is stored now.
+    let again = ("edit", id.to_string());
+    match form.fields.parse() {
+        Ok(all) => match state
             .catalog
             .update(id, ProductChanges::from(all), expected)
             .await
-            .map_err(Invalid::from),
-        Err(invalid) => Err(invalid),
-    };
-    match updated {
-        Ok(product) => back(&[("ok", notices::updated(&product.title))]),
-        // The form opens again, with what is stored now.
-        Err(invalid) => back(&[("error", explain(&invalid)), ("edit", id.to_string())]),
+        {
+            Ok(product) => back(Outcome::Updated, &about(product.id)),
+            Err(refused) => {
+                let mut query = fields_of(&refused);
+                query.push(again);
+                back(failure(&refused), &query)
+            }
+        },
+        Err(invalid) => {
+            let mut query = fields(&invalid);
+            query.push(again);
+            back(Outcome::Invalid, &query)
+        }
     }
 }
 
@@ -83,25 +91,47 @@ pub async fn remove_product(
     ProductIdPath(id): ProductIdPath,
 ) -> Redirect {
     if editor.is_err() {
-        return back(&[("error", STAFF_ONLY.into())]);
+        return back(Outcome::StaffOnly, &[]);
     }
-    match state.catalog.remove(id).await.map_err(Invalid::from) {
-        Ok(product) => back(&[("ok", notices::removed(&product.title))]),
-        Err(invalid) => back(&[("error", explain(&invalid))]),
+    match state.catalog.remove(id).await {
+        Ok(_) => back(Outcome::Removed, &[]),
+        Err(refused) => back(failure(&refused), &[]),
     }
 }
 
-/// The error sentence followed by each field's problem under the form's own label.
-fn explain(invalid: &Invalid) -> String {
-    let mut text = invalid.error.clone();
-    for (field, problem) in &invalid.fields {
-        let label = field_label(field).unwrap_or(field.as_str());
-        text.push_str(&format!(". {label}: {problem}"));
+/// What a refusal of the store is called in the link back.
+fn failure(refused: &StoreError) -> Outcome {
+    match refused {
+        StoreError::NotFound(_) => Outcome::NotFound,
+        StoreError::DuplicateCode(_) => Outcome::DuplicateCode,
+        StoreError::ChangedMeanwhile(_) => Outcome::ChangedMeanwhile,
+        StoreError::Unavailable(_) => Outcome::Unavailable,
     }
-    text
 }
 
-fn back(query: &[(&str, String)]) -> Redirect {
+/// The fields a refusal of the store is about.
+fn fields_of(refused: &StoreError) -> Vec<(&'static str, String)> {
+    fields(&Invalid::from(refused.clone()))
+}
+
+/// The names of the fields at fault, for the link back.
+fn fields(invalid: &Invalid) -> Vec<(&'static str, String)> {
+    if invalid.fields.is_empty() {
+        return Vec::new();
+    }
+    let names: Vec<&str> = invalid.fields.keys().map(String::as_str).collect();
+    vec![(FIELDS, names.join(","))]
+}
+
+/// The product an outcome is about, for the link back.
+fn about(id: ProductId) -> Vec<(&'static str, String)> {
+    vec![(PRODUCT, id.to_string())]
+}
+
+/// Back to the live page, with `outcome`'s code and `more`.
+fn back(outcome: Outcome, more: &[(&str, String)]) -> Redirect {
+    let mut query = vec![(outcome.parameter(), outcome.code().to_string())];
+    query.extend(more.iter().map(|(name, value)| (*name, value.clone())));
     let query = serde_urlencoded::to_string(query).unwrap_or_default();
     Redirect::to(&format!("{}?{query}", paths::REALTIME))
 }

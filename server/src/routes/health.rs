@@ -21,8 +21,10 @@ pub async fn readyz(State(state): State<AppState>) -> Result<Json<serde_json::Va
         Ok(()) => Ok(Json(serde_json::json!({"status": "ready"}))),
         Err(not_ready) => {
             let why = match not_ready {
+                // The driver's own words go to the log only: they name hosts and users.
                 NotReady::Database(problem) => {
-                    format!("La base de datos no responde ({problem})")
+                    tracing::warn!(error = %problem, "not ready: the database does not answer");
+                    "La base de datos no responde".to_string()
                 }
                 NotReady::Behind(behind) => format!(
                     "Esta instancia no se pone al día con los cambios desde hace {} s",

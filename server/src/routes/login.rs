@@ -14,6 +14,7 @@ use crate::auth::{origin, Origin};
 use crate::error::ApiError;
 use crate::guard::client::Client;
 use crate::state::AppState;
+use app::domain::notices::{Outcome, ERROR};
 use app::paths::safe_next;
 
 /// Where a logout returns to.
@@ -46,8 +47,13 @@ pub async fn log_in(
         if !wants_html(&headers) {
             return refusal.into_response();
         }
-        let problem = refusal.body.error;
-        return login_page(&pages, StatusCode::TOO_MANY_REQUESTS, &problem, next).await;
+        return login_page(
+            &pages,
+            StatusCode::TOO_MANY_REQUESTS,
+            Outcome::LockedOut,
+            next,
+        )
+        .await;
     }
     if staff.password_ok(&form.password) {
         staff.failures().succeeded(client);
@@ -64,7 +70,7 @@ pub async fn log_in(
     login_page(
         &pages,
         StatusCode::UNAUTHORIZED,
-        "Contraseña incorrecta",
+        Outcome::WrongPassword,
         next,
     )
     .await
@@ -90,9 +96,10 @@ fn wants_html(headers: &HeaderMap) -> bool {
         .is_some_and(|accept| accept.contains("text/html"))
 }
 
-async fn login_page(pages: &Pages, status: StatusCode, problem: &str, next: &str) -> Response {
+/// The login page again, saying `problem` (by its code: the page has the sentence).
+async fn login_page(pages: &Pages, status: StatusCode, problem: Outcome, next: &str) -> Response {
     let query =
-        serde_urlencoded::to_string([("error", problem), ("next", next)]).unwrap_or_default();
+        serde_urlencoded::to_string([(ERROR, problem.code()), ("next", next)]).unwrap_or_default();
     let mut page = pages.get(&format!("/login?{query}")).await;
     *page.status_mut() = status;
     page

@@ -11,6 +11,7 @@ mod login;
 mod messages;
 mod pages;
 mod products;
+mod rights;
 
 use std::sync::Arc;
 
@@ -27,7 +28,7 @@ use axum::middleware::{from_fn, from_fn_with_state};
 
 use crate::error::{json_errors, ApiError};
 use crate::guard::body::read_body_in_time;
-use crate::guard::headers::{security_headers, CspNonce};
+use crate::guard::headers::{security_headers, CspNonce, HeaderPolicy};
 use crate::guard::hosts::{check_host, AllowedHosts};
 use crate::state::AppState;
 use crate::ws;
@@ -94,11 +95,21 @@ pub fn router(state: AppState, hosts: AllowedHosts) -> Router {
         // (`guard::body`); the extractors take the body as read there.
         .layer(axum::extract::DefaultBodyLimit::disable())
         .layer(from_fn(read_body_in_time))
+        // Rights are decided from the headers, before the body is read.
+        .layer(from_fn_with_state(
+            state.clone(),
+            rights::refuse_without_rights,
+        ))
         .layer(from_fn_with_state(
             state.clone(),
             guards::check_staff_credentials,
         ))
-        .layer(from_fn(security_headers))
+        .layer(from_fn_with_state(
+            HeaderPolicy {
+                https_only: state.cookie_secure,
+            },
+            security_headers,
+        ))
         .layer(CompressionLayer::new())
         .layer(from_fn_with_state(hosts, check_host))
         .layer(TraceLayer::new_for_http())

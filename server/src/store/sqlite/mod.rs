@@ -48,6 +48,7 @@ pub struct Opened {
 /// version's files on the first start, seeds a brand-new database with the example products
 /// when `seed_examples`, and reads what it holds.
 pub async fn open(dir: &Path, seed_examples: bool) -> Result<(Opened, Snapshot), LoadError> {
+    readable_by_owner_only();
     std::fs::create_dir_all(dir).map_err(|e| LoadError::new(dir, e))?;
     let lock = lock_directory(dir)?;
     // Read (and check) the old files before touching the database: a damaged one carries
@@ -168,6 +169,16 @@ impl Backend for SqliteBackend {
     /// One instance: its count is the total.
     async fn presence(&self, here: u64) -> Result<u64, StoreError> {
         Ok(here)
+    }
+}
+
+/// Makes every file and directory this process creates from now on readable by its own user
+/// only (0600, 0700): the data directory, its lock, the database (which holds people's
+/// emails) and SQLite's `-wal` and `-shm` beside it.
+fn readable_by_owner_only() {
+    // SAFETY: umask only sets the process's file mode mask; it cannot fail.
+    unsafe {
+        libc::umask(0o077);
     }
 }
 
