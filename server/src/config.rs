@@ -56,22 +56,26 @@ pub struct SocketLimits {
     pub burst: f64,
 }
 
-/// The staff password: given as it is, or the first line of a file; `--staff-password ""` (or
-/// an empty file) means none, like an empty variable.
+/// The staff password: given as it is, or the first line of a file; `--staff-password ""`
+/// means none, like an empty variable, and a file without one stops the start.
 fn staff_password(
     given: Option<String>,
     file: Option<&std::path::Path>,
 ) -> Result<Option<String>, String> {
-    let password = match file {
-        Some(path) => std::fs::read_to_string(path)
-            .map_err(|e| format!("cannot read STAFF_PASSWORD_FILE {}: {e}", path.display()))?
-            .lines()
-            .next()
-            .unwrap_or_default()
-            .to_string(),
-        None => given.unwrap_or_default(),
+    let Some(path) = file else {
+        return Ok(given.filter(|password| !password.is_empty()));
     };
-    Ok((!password.is_empty()).then_some(password))
+    let read = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read STAFF_PASSWORD_FILE {}: {e}", path.display()))?;
+    // A secret that was meant to be mounted but came up empty must not open the catalog to
+    // everyone: the start stops instead.
+    match read.lines().next().filter(|line| !line.is_empty()) {
+        Some(password) => Ok(Some(password.to_string())),
+        None => Err(format!(
+            "STAFF_PASSWORD_FILE {} has no password on its first line",
+            path.display()
+        )),
+    }
 }
 
 /// The bundle name the build writes under `/pkg`, when cargo-leptos did not say.

@@ -28,7 +28,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
-                <HydrationScripts options islands=true/>
                 // Replaces pictures that fail to load (see assets/picture-fallback.js).
                 <script src="/picture-fallback.js"></script>
                 <link rel="stylesheet" id="leptos" href="/pkg/tiempo_real.css"/>
@@ -37,6 +36,10 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             </head>
             <body>
                 <App/>
+                // Last in the page, like every nonce'd script: the server caches the home
+                // page compressed up to its first nonce and fills in each response's own
+                // (server `routes/home/template.rs`).
+                <HydrationScripts options islands=true/>
             </body>
         </html>
     }

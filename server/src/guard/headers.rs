@@ -4,8 +4,8 @@
 //! WebAssembly compile (`'wasm-unsafe-eval'`), and no framing by any site.
 //!
 //! The nonce is made here, per request, and handed to the page renderer through the request's
-//! extensions ([`CspNonce`]), so the header and the page agree. A response that already carries
-//! a policy (the cached home page, whose nonce was fixed when it was rendered) keeps it.
+//! extensions ([`CspNonce`]), so the header and the page agree; the cached home page takes it
+//! from there too (`routes::home`), so no two responses share a nonce.
 
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue};
@@ -25,7 +25,7 @@ impl CspNonce {
 }
 
 /// The policy for a page whose inline scripts carry `nonce`.
-pub fn policy(nonce: &str) -> HeaderValue {
+fn policy(nonce: &str) -> HeaderValue {
     let policy = format!(
         "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
          style-src 'self' 'unsafe-inline'; img-src 'self' https: http: data:; \
@@ -80,7 +80,7 @@ pub async fn security_headers(
     let is_html = headers
         .get(header::CONTENT_TYPE)
         .is_some_and(|t| t.as_bytes().starts_with(b"text/html"));
-    if is_html && !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
+    if is_html {
         headers.insert(header::CONTENT_SECURITY_POLICY, policy(&nonce.0));
         headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     }

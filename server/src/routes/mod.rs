@@ -104,6 +104,8 @@ pub fn router(state: AppState, hosts: AllowedHosts) -> Router {
             state.clone(),
             guards::check_staff_credentials,
         ))
+        .layer(from_fn_with_state(hosts, check_host))
+        // Outside the host check, so its refusals carry the security headers too.
         .layer(from_fn_with_state(
             HeaderPolicy {
                 https_only: state.cookie_secure,
@@ -111,7 +113,6 @@ pub fn router(state: AppState, hosts: AllowedHosts) -> Router {
             security_headers,
         ))
         .layer(CompressionLayer::new())
-        .layer(from_fn_with_state(hosts, check_host))
         .layer(TraceLayer::new_for_http())
         .layer(from_fn(crate::telemetry::track_http))
         .with_state(state)

@@ -1,30 +1,28 @@
 //! `/`, served from a cache. The home page's first page depends on nothing but the catalog, so
-//! it is rendered (100 products) once per catalog change, compressed once with brotli and gzip, and every request
-//! until the next change gets those bytes. Rendering and compressing on every request would
-//! cap the page at a few thousand requests per second. A search (`/?q=...`) is rendered for
-//! its request, and so is every later page (`/?after=ID`).
+//! it is rendered (100 products) once per catalog change and compressed once with brotli and
+//! gzip; every request until the next change gets those bytes, completed with its own CSP
+//! nonce (`template`). Rendering and compressing on every request would cap the page at a few
+//! thousand requests per second. A search (`/?q=...`) is rendered for its request, and so is
+//! every later page (`/?after=ID`).
+mod template;
 
-use std::io::Write;
 use std::sync::{Arc, PoisonError, RwLock};
 
-use axum::body::{Body, Bytes};
+use axum::body::Body;
 use axum::http::{header, HeaderValue, Request, Response, StatusCode};
 use axum::response::IntoResponse;
 
 use super::pages::Pages;
 use crate::catalog::Catalog;
-use crate::guard::headers::{nonce_in, policy};
+use crate::guard::headers::{nonce_in, CspNonce};
+use template::{Encoding, Template};
 
 /// The rendered page for one state of the catalog.
 struct Rendered {
     /// The last catalog change it shows; another number means the catalog changed since.
     seq: u64,
-    html: Bytes,
-    brotli: Bytes,
-    gzip: Bytes,
-    /// Its Content-Security-Policy: the nonce of its inline scripts was fixed when it was
-    /// rendered.
-    policy: Option<HeaderValue>,
+    /// The page, compressed, waiting for each response's nonce.
+    template: Template,
 }
 
 pub struct HomeCache {
@@ -58,13 +56,19 @@ impl HomeCache {
             .get(header::ACCEPT_ENCODING)
             .and_then(|v| v.to_str().ok())
             .unwrap_or("");
-        let (body, encoding) = if accepts.contains("br") {
-            (page.brotli.clone(), Some("br"))
+        let encoding = if accepts.contains("br") {
+            Encoding::Brotli
         } else if accepts.contains("gzip") {
-            (page.gzip.clone(), Some("gzip"))
+            Encoding::Gzip
         } else {
-            (page.html.clone(), None)
+            Encoding::Identity
         };
+        // The nonce `guard::headers` made for this response and names in its policy.
+        let nonce = request
+            .extensions()
+            .get::<CspNonce>()
+            .map_or("", |CspNonce(nonce)| nonce.as_str());
+        let body = page.template.complete(nonce, encoding);
         let mut response = (
             [
                 (
@@ -76,11 +80,11 @@ impl HomeCache {
             body,
         )
             .into_response();
-        if let Some(policy) = &page.policy {
-            response
-                .headers_mut()
-                .insert(header::CONTENT_SECURITY_POLICY, policy.clone());
-        }
+        let encoding = match encoding {
+            Encoding::Brotli => Some("br"),
+            Encoding::Gzip => Some("gzip"),
+            Encoding::Identity => None,
+        };
         if let Some(encoding) = encoding {
             response
                 .headers_mut()
@@ -106,28 +110,10 @@ impl HomeCache {
             .await
             .map_err(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())?;
         let page = Arc::new(Rendered {
-            policy: nonce_in(&html).map(|nonce| policy(&nonce)),
+            template: Template::new(&html, nonce_in(&html).as_deref()),
             seq,
-            brotli: compress_brotli(&html),
-            gzip: compress_gzip(&html),
-            html,
         });
         *self.current.write().unwrap_or_else(PoisonError::into_inner) = Some(page.clone());
         Ok(page)
     }
-}
-
-fn compress_brotli(data: &[u8]) -> Bytes {
-    let mut out = Vec::new();
-    {
-        let mut writer = brotli::CompressorWriter::new(&mut out, 4096, 9, 22);
-        writer.write_all(data).expect("writing to memory");
-    }
-    out.into()
-}
-
-fn compress_gzip(data: &[u8]) -> Bytes {
-    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-    encoder.write_all(data).expect("writing to memory");
-    encoder.finish().expect("writing to memory").into()
 }
