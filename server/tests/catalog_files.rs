@@ -19,21 +19,6 @@ async fn import(server: &TestServer, csv: &str, headers: &[(&str, &str)]) -> (u1
     (status, response.json().await.unwrap_or(Value::Null))
 }
 
-async fn export(server: &TestServer) -> String {
-    let response = server
-        .http
-        .get(server.url("/api/products.csv"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200);
-    assert!(response.headers()["content-type"]
-        .to_str()
-        .unwrap()
-        .starts_with("text/csv"));
-    response.text().await.unwrap()
-}
-
 on_each_store! {
     async fn export_then_import_is_a_round_trip() {
         let server = TestServer::start().await;
@@ -43,7 +28,7 @@ on_each_store! {
         tricky["thumbnails"] = json!(["/a.png", "https://b.example/b.png"]);
         let first = server.create(&tricky).await;
         let second = server.create(&product(2)).await;
-        let file = export(&server).await;
+        let file = server.catalog_file().await;
         assert!(file.starts_with("id,title,description,code,price,status,stock,category,thumbnails\n"));
 
         // Into an empty server: the same products (with its own ids).
@@ -132,7 +117,7 @@ on_each_store! {
         assert_eq!(server.count("/api/products").await, 0);
         let (status, _) = import(&server, csv, &[("authorization", "Bearer clave")]).await;
         assert_eq!(status, 200);
-        assert!(export(&server).await.contains("C-1"));
+        assert!(server.catalog_file().await.contains("C-1"));
     }
 
     async fn a_large_import_reaches_open_sockets_as_one_fresh_snapshot() {

@@ -121,14 +121,7 @@ fn runs_as_formula(cell: &str) -> bool {
 
 /// The catalog file of `server`, as its rows of cells (the header first).
 async fn exported(server: &TestServer) -> (String, Vec<Vec<String>>) {
-    let response = server
-        .http
-        .get(server.url("/api/products.csv"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200);
-    let file = response.text().await.unwrap();
+    let file = server.catalog_file().await;
     let rows = csv::ReaderBuilder::new()
         .has_headers(false)
         .from_reader(file.as_bytes())

@@ -24,6 +24,20 @@ impl TestServer {
         response.text().await.expect("a body")
     }
 
+    /// The catalog file (`GET /api/products.csv`), as a spreadsheet user downloads it.
+    pub async fn catalog_file(&self) -> String {
+        let response = self
+            .http
+            .get(self.url(app::paths::PRODUCTS_CSV))
+            .send()
+            .await
+            .expect("GET");
+        assert_eq!(response.status(), 200);
+        let content_type = &response.headers()[reqwest::header::CONTENT_TYPE];
+        assert!(content_type.to_str().unwrap().starts_with("text/csv"));
+        response.text().await.expect("a body")
+    }
+
     pub async fn get(&self, path: &str) -> (u16, Value) {
         let response = self.http.get(self.url(path)).send().await.expect("GET");
         read(response).await
