@@ -32,18 +32,21 @@ use crate::protocol::ProductRequest;
 /// How long typing must pause before the search goes to the server.
 const SEARCH_PAUSE: Duration = Duration::from_millis(120);
 
-/// The rows on screen and whether more lie before or after them.
+/// The rows on screen (first those just added, marked new, then the window) and whether more
+/// lie before or after them.
 #[derive(Clone, Debug, PartialEq)]
 struct Shown {
-    rows: Vec<Row>,
+    rows: Vec<(Row, bool)>,
     earlier: bool,
     more: bool,
 }
 
 impl Shown {
     fn of(list: &LiveList) -> Self {
+        let fresh = list.fresh().into_iter().map(|row| (row.clone(), true));
+        let window = list.window().into_iter().map(|row| (row.clone(), false));
         Shown {
-            rows: list.rows().to_vec(),
+            rows: fresh.chain(window).collect(),
             earlier: list.has_earlier(),
             more: list.has_more(),
         }
@@ -235,8 +238,8 @@ pub fn LiveCatalog(
                     <ul class="product-grid" data-testid="live-product-list">
                         <For
                             each=move || shown.with(|s| s.rows.clone())
-                            key=|row| (row.product.id, row.revision)
-                            children=move |row| {
+                            key=|(row, fresh)| (row.product.id, row.revision, *fresh)
+                            children=move |(row, fresh)| {
                                 let id = row.product.id;
                                 let product = row.product;
                                 let is_open = move || open_id.get() == Some(id);
@@ -248,7 +251,7 @@ pub fn LiveCatalog(
                                         } else {
                                             let product = product.clone();
                                             view! {
-                                                <ProductCard product>
+                                                <ProductCard product fresh>
                                                     {can_edit.then(|| view! {
                                                         <CardActions id on_edit=open_editor on_delete=remove/>
                                                     })}

@@ -10,6 +10,9 @@ use crate::domain::Product;
 #[component]
 pub fn ProductCard(
     product: Product,
+    /// Added while the page is open (the live list shows it first): marked "Nuevo".
+    #[prop(optional)]
+    fresh: bool,
     /// Extra content at the bottom of the card (the edit and delete buttons on the live page).
     #[prop(optional)]
     children: Option<Children>,
@@ -27,9 +30,10 @@ pub fn ProductCard(
     } = product;
     let code_attribute = code.clone();
     view! {
-        <article class="product-card" id=format!("product-{id}") data-product-id=id data-code=code_attribute>
+        <article class="product-card" class:fresh=fresh id=format!("product-{id}") data-product-id=id data-code=code_attribute>
             <Thumbnail address=thumbnails.first().cloned()/>
             <div class="product-body">
+                {fresh.then(|| view! { <span class="badge fresh" data-testid="fresh">"Nuevo"</span> })}
                 // h2: on every page a card sits right under the page's h1.
                 <h2 class="product-title">{title}</h2>
                 <p class="product-description">{description}</p>

@@ -9,6 +9,7 @@
 
 use super::access::STAFF_ONLY;
 use super::product_form::field_label;
+use super::Product;
 
 pub fn added(title: &str) -> String {
     format!("Producto agregado: {title}")
@@ -101,11 +102,11 @@ impl Outcome {
             .find(|outcome| outcome.code() == code && outcome.parameter() == parameter)
     }
 
-    /// The page's own sentence: `product` is the title of the product the outcome is about
-    /// (looked up in the catalog), `fields` the names of the fields at fault.
-    pub fn sentence(self, product: Option<&str>, fields: &[&str]) -> String {
+    /// The page's own sentence: `product` is the product the outcome is about (looked up in
+    /// the catalog by the id in the link), `fields` the names of the fields at fault.
+    pub fn sentence(self, product: Option<&Product>, fields: &[&str]) -> String {
         let named = |sentence: fn(&str) -> String, plain: &str| {
-            product.map_or_else(|| plain.to_string(), sentence)
+            product.map_or_else(|| plain.to_string(), |p| sentence(&p.title))
         };
         let mut text = match self {
             Outcome::Added => named(added, "Producto agregado"),
@@ -114,7 +115,13 @@ impl Outcome {
             Outcome::StaffOnly => STAFF_ONLY.to_string(),
             Outcome::Incomplete => "El formulario llegó incompleto".to_string(),
             Outcome::Invalid => "El producto no es válido: revisá los campos".to_string(),
-            Outcome::DuplicateCode => "Ya existe un producto con ese código".to_string(),
+            Outcome::DuplicateCode => match product {
+                Some(taken) => format!(
+                    "Ya existe un producto con el código {}: {}",
+                    taken.code, taken.title
+                ),
+                None => "Ya existe un producto con ese código".to_string(),
+            },
             Outcome::ChangedMeanwhile => "Otra persona cambió este producto mientras lo \
                                           editabas: revisá los datos nuevos y volvé a guardar"
                 .to_string(),
@@ -160,9 +167,24 @@ mod tests {
 
     #[test]
     fn a_sentence_names_the_product_and_the_fields_with_the_pages_own_words() {
+        let escuadra = Product {
+            id: 7,
+            title: "Escuadra".into(),
+            description: String::new(),
+            code: "ESC-30".into(),
+            price: 1.0,
+            status: true,
+            stock: 1,
+            category: String::new(),
+            thumbnails: Vec::new(),
+        };
         assert_eq!(
-            Outcome::Added.sentence(Some("Escuadra"), &[]),
+            Outcome::Added.sentence(Some(&escuadra), &[]),
             "Producto agregado: Escuadra"
+        );
+        assert_eq!(
+            Outcome::DuplicateCode.sentence(Some(&escuadra), &["code"]),
+            "Ya existe un producto con el código ESC-30: Escuadra (Código)"
         );
         assert_eq!(Outcome::Added.sentence(None, &[]), "Producto agregado");
         let invalid = Outcome::Invalid.sentence(None, &["price", "stock", "<script>"]);

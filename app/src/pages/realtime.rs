@@ -9,7 +9,7 @@ use super::{CatalogPage, PageData, PageNotice};
 use crate::components::{ChatBox, LiveCatalog};
 use crate::domain::notices::{Outcome, ERROR, FIELDS, OK, PRODUCT};
 use crate::domain::search::Query;
-use crate::domain::ProductId;
+use crate::domain::{Product, ProductId};
 use crate::protocol::paging::LIVE_PAGE;
 
 #[component]
@@ -36,13 +36,13 @@ fn notice(query: &ParamsMap) -> Option<PageNotice> {
         .into_iter()
         .find_map(|parameter| Some((parameter, query.get(parameter)?)))?;
     let outcome = Outcome::from_query(parameter, &code)?;
-    let title = query
+    let product = query
         .get(PRODUCT)
         .and_then(|id| id.parse().ok())
-        .and_then(product_title);
+        .and_then(product);
     let fields = query.get(FIELDS).unwrap_or_default();
     let fields: Vec<&str> = fields.split(',').collect();
-    let text = outcome.sentence(title.as_deref(), &fields);
+    let text = outcome.sentence(product.as_ref(), &fields);
     Some(if outcome.is_ok() {
         PageNotice::Ok(text)
     } else {
@@ -50,13 +50,10 @@ fn notice(query: &ParamsMap) -> Option<PageNotice> {
     })
 }
 
-/// The title of product `id`, as the catalog has it now.
-fn product_title(id: ProductId) -> Option<String> {
+/// Product `id`, as the catalog has it now.
+fn product(id: ProductId) -> Option<Product> {
     let page = PageData::page(&Query::default(), id.checked_sub(1)?, 1);
-    page.products
-        .into_iter()
-        .find(|product| product.id == id)
-        .map(|product| product.title)
+    page.products.into_iter().find(|product| product.id == id)
 }
 
 /// The page the live list starts with: the top of the catalog, or, when a link opens the edit

@@ -33,7 +33,11 @@ pub async fn add_product(
     match form.parse() {
         Ok(new) => match state.catalog.create(new).await {
             Ok(product) => back(Outcome::Added, &about(product.id)),
-            Err(refused) => back(failure(&refused), &fields_of(&refused)),
+            Err(refused) => {
+                let mut query = fields_of(&refused);
+                query.extend(holder(&state, &refused));
+                back(failure(&refused), &query)
+            }
         },
         Err(invalid) => back(Outcome::Invalid, &fields(&invalid)),
     }
@@ -73,6 +77,7 @@ pub async fn edit_product(
             Ok(product) => back(Outcome::Updated, &about(product.id)),
             Err(refused) => {
                 let mut query = fields_of(&refused);
+                query.extend(holder(&state, &refused));
                 query.push(again);
                 back(failure(&refused), &query)
             }
@@ -121,6 +126,19 @@ fn fields(invalid: &Invalid) -> Vec<(&'static str, String)> {
     }
     let names: Vec<&str> = invalid.fields.keys().map(String::as_str).collect();
     vec![(FIELDS, names.join(","))]
+}
+
+/// For a code already taken, the product that holds it, so the page can name it (a refused
+/// form post is rare and staff-only: a scan of the catalog is fine here).
+fn holder(state: &AppState, refused: &StoreError) -> Vec<(&'static str, String)> {
+    let StoreError::DuplicateCode(code) = refused else {
+        return Vec::new();
+    };
+    let products = state.catalog.products();
+    products
+        .iter()
+        .find(|product| product.code == *code)
+        .map_or_else(Vec::new, |product| about(product.id))
 }
 
 /// The product an outcome is about, for the link back.

@@ -16,6 +16,12 @@
 //! and kept; when the page arrives its total replaces the count and the kept events newer than
 //! the page are applied again, which is harmless for the rows (each is applied by id) and makes
 //! the count exact.
+//!
+//! What was just added: a product added while the page is open (by anyone, any way) would
+//! join the end of a catalog whose window shows only its first pages, so it is also kept in
+//! `fresh`, newest first, and shown above the window marked "Nuevo" (when it matches the
+//! search), whatever window is shown, until the page is reloaded. A product is drawn once:
+//! when the window holds it too, it shows only at the top.
 
 use super::editing::{Editing, Outcome};
 use crate::domain::notices;
@@ -30,6 +36,10 @@ pub const MAX_ROWS: usize = 4 * LIVE_PAGE;
 
 /// Events kept while a fetch is out; beyond, the fetch is asked again when it arrives.
 const KEPT_MAX: usize = 1_000;
+
+/// The most products kept as just added: a page's worth (a small import's creations fit; a
+/// large one comes as a snapshot and adds none).
+pub const FRESH_MAX: usize = LIVE_PAGE;
 
 /// A product on screen, with a revision that changes when its card must be drawn again.
 #[derive(Clone, Debug, PartialEq)]
@@ -139,6 +149,9 @@ pub struct LiveList {
     query: String,
     matcher: Query,
     rows: Vec<Row>,
+    /// Products added while the page is open, newest first (at most [`FRESH_MAX`]), whether
+    /// or not they match the search: the search decides which are shown.
+    fresh: Vec<Row>,
     after: ProductId,
     /// Where each dropped run of rows began (its `after`) and how many it held.
     earlier: Vec<(ProductId, usize)>,
@@ -171,10 +184,6 @@ impl LiveList {
         list
     }
 
-    pub fn rows(&self) -> &[Row] {
-        &self.rows
-    }
-
     pub fn count(&self) -> Count {
         Count {
             total: self.total,
@@ -199,7 +208,9 @@ impl LiveList {
     }
 
     pub fn get(&self, id: ProductId) -> Option<&Product> {
-        self.position(id).ok().map(|at| &self.rows[at].product)
+        self.fresh_row(id)
+            .or_else(|| self.position(id).ok().map(|at| &self.rows[at]))
+            .map(|row| &row.product)
     }
 
     pub fn apply(&mut self, event: Event) -> Changed {
@@ -300,15 +311,18 @@ impl LiveList {
                     changed.added = true;
                     changed.notice = Some(PageNotice::Ok(notices::added(&product.title)));
                 }
-                self.change(event, changed);
+                self.change(&event, changed);
+                self.fresh_change(event, changed);
             }
             ProductEvent::Updated { ref product, .. } => {
                 self.tell_editor(Some(product), product.id, changed);
-                self.change(event, changed);
+                self.change(&event, changed);
+                self.fresh_change(event, changed);
             }
             ProductEvent::Removed { id, .. } => {
                 self.tell_editor(None, id, changed);
-                self.change(event, changed);
+                self.change(&event, changed);
+                self.fresh_change(event, changed);
             }
             // What was missed follows as ordinary events.
             ProductEvent::Resume { .. } => {}
@@ -368,6 +382,7 @@ impl LiveList {
         };
         changed.editing = true;
         changed.rows = true;
+        self.redraw_fresh(editing.id());
         let Ok(at) = self.position(editing.id()) else {
             return;
         };
@@ -381,6 +396,7 @@ impl LiveList {
     }
 }
 
+mod fresh;
 mod window;
 
 #[cfg(test)]

@@ -20,7 +20,7 @@ fn products(ids: impl IntoIterator<Item = ProductId>) -> Vec<Product> {
 }
 
 fn ids(list: &LiveList) -> Vec<ProductId> {
-    list.rows().iter().map(|r| r.product.id).collect()
+    list.rows.iter().map(|r| r.product.id).collect()
 }
 
 fn added(id: ProductId, title: &str, seq: u64) -> Event {
@@ -90,7 +90,7 @@ fn the_rows_stay_bounded_however_far_one_scrolls_and_come_back_in_order() {
         let changed = list.apply(answer(&fetch, total, 0));
         assert_eq!(changed.anchor, last, "what one was reading stays in place");
         assert!(ids(&list).contains(&last.unwrap()));
-        assert!(list.rows().len() <= MAX_ROWS, "{}", list.rows().len());
+        assert!(list.rows.len() <= MAX_ROWS, "{}", list.rows.len());
         let shown = ids(&list);
         assert!(shown.windows(2).all(|w| w[1] == w[0] + 1), "contiguous");
     }
@@ -112,10 +112,12 @@ fn the_rows_stay_bounded_however_far_one_scrolls_and_come_back_in_order() {
 #[test]
 fn events_apply_where_the_rows_reach_and_keep_the_count_right() {
     let mut list = LiveList::new(products(1..=60), 100, 0);
-    // Beyond the rows shown: counted, not shown (it belongs after product 100).
+    // Beyond the rows shown: counted, not in the window (it belongs after product 100), but
+    // shown as just added.
     let changed = list.apply(added(101, "nuevo", 1));
-    assert!(changed.count && !changed.rows);
-    assert_eq!((list.count().total, list.rows().len()), (101, 60));
+    assert!(changed.count && changed.rows);
+    assert_eq!((list.count().total, list.rows.len()), (101, 60));
+    assert_eq!(fresh_ids(&list), [101]);
     list.apply(updated(5, "cambiado", 2));
     assert_eq!(list.get(5).unwrap().title, "cambiado");
     list.apply(removed(7, 3));
@@ -201,18 +203,18 @@ fn a_search_is_answered_by_the_server_and_followed_live() {
 fn the_open_form_is_not_redrawn_by_others_changes_and_shows_them_on_closing() {
     let mut list = LiveList::new(products(1..=3), 3, 0);
     list.apply(Event::Open(2));
-    let drawn = list.rows()[1].clone();
+    let drawn = list.rows[1].clone();
     let changed = list.apply(updated(2, "de otra persona", 1));
     assert!(changed.editing);
-    assert_eq!(list.rows()[1].revision, drawn.revision, "not drawn again");
+    assert_eq!(list.rows[1].revision, drawn.revision, "not drawn again");
     assert!(matches!(
         list.editing().unwrap().conflict,
         Some(super::super::editing::Conflict::Changed(_))
     ));
     list.apply(Event::Close);
     assert!(list.editing().is_none());
-    assert!(list.rows()[1].revision > drawn.revision);
-    assert_eq!(list.rows()[1].product.title, "de otra persona");
+    assert!(list.rows[1].revision > drawn.revision);
+    assert_eq!(list.rows[1].product.title, "de otra persona");
 
     // Removed while open: it stays until the form closes.
     list.apply(Event::Open(3));
@@ -269,7 +271,7 @@ fn the_forms_own_requests_are_answered() {
 #[test]
 fn a_snapshot_replaces_the_first_page_or_has_the_rows_fetched_again() {
     let mut list = LiveList::new(products(1..=60), 100, 0);
-    let before = list.rows()[0].revision;
+    let before = list.rows[0].revision;
     let changed = list.apply(Event::Socket(ProductEvent::Snapshot {
         products: products(1..=60),
         total: 120,
@@ -278,7 +280,7 @@ fn a_snapshot_replaces_the_first_page_or_has_the_rows_fetched_again() {
     }));
     assert!(changed.fetch.is_none());
     assert_eq!(
-        list.rows()[0].revision,
+        list.rows[0].revision,
         before,
         "unchanged rows are not drawn again"
     );
@@ -314,4 +316,109 @@ fn a_page_opened_on_a_product_further_down_edits_it_and_goes_back_to_the_top() {
     assert!(!list.has_earlier());
     // The open form's row stays where it is drawn until the form closes.
     assert!(list.get(500).is_some());
+}
+
+fn fresh_ids(list: &LiveList) -> Vec<ProductId> {
+    list.fresh().iter().map(|r| r.product.id).collect()
+}
+
+fn window_ids(list: &LiveList) -> Vec<ProductId> {
+    list.window().iter().map(|r| r.product.id).collect()
+}
+
+#[test]
+fn a_product_added_while_open_shows_first_in_any_window_and_the_count_stays_exact() {
+    // 150 products, the first page shown: a new one would fall far below the window.
+    let mut list = LiveList::new(products(1..=60), 150, 0);
+    let changed = list.apply(added(151, "nuevo", 1));
+    assert!(changed.rows && changed.count);
+    list.apply(added(152, "otro", 2));
+    assert_eq!(fresh_ids(&list), vec![152, 151], "newest first");
+    assert_eq!(window_ids(&list), (1..=60).collect::<Vec<_>>());
+    assert_eq!(list.count().total, 152);
+
+    // Updated in place, and still new; removed, it goes and the count follows.
+    list.apply(updated(151, "renombrado", 3));
+    assert_eq!(list.fresh()[1].product.title, "renombrado");
+    assert_eq!(list.get(151).map(|p| p.title.as_str()), Some("renombrado"));
+    list.apply(removed(152, 4));
+    assert_eq!(fresh_ids(&list), vec![151]);
+    assert_eq!(list.count().total, 151);
+}
+
+#[test]
+fn a_product_added_shows_once_when_the_window_reaches_the_end() {
+    let mut list = LiveList::new(products(1..=10), 10, 0);
+    list.apply(added(11, "nuevo", 1));
+    assert_eq!(
+        ids(&list),
+        (1..=11).collect::<Vec<_>>(),
+        "the window has it too"
+    );
+    assert_eq!(fresh_ids(&list), vec![11]);
+    assert_eq!(
+        window_ids(&list),
+        (1..=10).collect::<Vec<_>>(),
+        "drawn once, on top"
+    );
+    assert_eq!(list.count().total, 11);
+}
+
+#[test]
+fn a_search_shows_the_products_just_added_that_match_it() {
+    let mut list = LiveList::new(products(1..=60), 150, 0);
+    let fetch = list.apply(Event::Search("lápiz".into())).fetch.unwrap();
+    list.apply(Event::Page {
+        fetch,
+        products: vec![],
+        total: 0,
+        seq: 0,
+    });
+    list.apply(added(151, "Lapiz negro", 1));
+    list.apply(added(152, "Goma", 2));
+    assert_eq!(fresh_ids(&list), vec![151]);
+    assert_eq!(list.count().total, 1);
+    // Renamed out of the search: it leaves it, and the count knows it matched.
+    list.apply(updated(151, "Birome", 3));
+    assert!(list.fresh().is_empty());
+    assert_eq!(list.count().total, 0);
+    // Back to the whole catalog: both, still marked new.
+    let fetch = list.apply(Event::Search(String::new())).fetch.unwrap();
+    list.apply(answer(&fetch, 152, 3));
+    assert_eq!(fresh_ids(&list), vec![152, 151]);
+}
+
+#[test]
+fn the_products_just_added_are_bounded_and_forgotten_when_the_socket_lost_track() {
+    let mut list = LiveList::new(products(1..=60), 150, 0);
+    for id in 151..=(150 + FRESH_MAX as u64 + 5) {
+        list.apply(added(id, "p", id));
+    }
+    assert_eq!(list.fresh().len(), FRESH_MAX);
+    assert_eq!(list.fresh()[0].product.id, 150 + FRESH_MAX as u64 + 5);
+    list.apply(Event::Socket(ProductEvent::Snapshot {
+        products: products(1..=60),
+        total: 200,
+        seq: 500,
+        epoch: "e".into(),
+    }));
+    assert!(list.fresh().is_empty());
+    assert_eq!(window_ids(&list), (1..=60).collect::<Vec<_>>());
+}
+
+#[test]
+fn a_product_just_added_can_be_edited_and_is_not_redrawn_under_the_form() {
+    let mut list = LiveList::new(products(1..=60), 150, 0);
+    list.apply(added(151, "nuevo", 1));
+    assert!(list.apply(Event::Open(151)).editing);
+    let drawn = list.fresh()[0].revision;
+    list.apply(updated(151, "cambiado por otro", 2));
+    assert_eq!(
+        list.fresh()[0].revision,
+        drawn,
+        "not under the person typing"
+    );
+    list.apply(Event::Close);
+    assert_ne!(list.fresh()[0].revision, drawn, "drawn again once closed");
+    assert_eq!(list.fresh()[0].product.title, "cambiado por otro");
 }

@@ -10,10 +10,10 @@ use crate::protocol::ProductEvent;
 
 impl LiveList {
     /// A change event: applied to the rows now, and kept if a fetch is out.
-    pub(super) fn change(&mut self, event: ProductEvent, changed: &mut Changed) {
-        self.change_rows(&event, changed);
+    pub(super) fn change(&mut self, event: &ProductEvent, changed: &mut Changed) {
+        self.change_rows(event, changed);
         if self.fetching.is_some() {
-            self.kept.push(event);
+            self.kept.push(event.clone());
         }
     }
 
@@ -29,14 +29,20 @@ impl LiveList {
         };
         let matches = now.is_some_and(|p| self.matcher.matches(p));
         let shown = self.position(id).is_ok();
-        // Whether it matched before: known when it is shown, or falls where rows are known.
-        let matched = if shown {
+        // Whether it matched before: known when it is shown (in the window or as just added),
+        // or falls where rows are known.
+        let added = matches!(event, ProductEvent::Added { .. });
+        let fresh_match = !added
+            && self
+                .fresh_row(id)
+                .is_some_and(|row| self.matcher.matches(&row.product));
+        let matched = if shown || fresh_match {
             true
         } else if self.covers(id) {
             false
         } else if self.query.is_empty() {
             // Outside the rows, in a list of everything: it existed unless it is new.
-            !matches!(event, ProductEvent::Added { .. })
+            !added
         } else {
             // A search, beyond the rows: unknown; the count may drift until the next page.
             matches!(event, ProductEvent::Updated { .. }) && matches
@@ -82,6 +88,7 @@ impl LiveList {
     /// lost track). It is the rows when they are that page; otherwise the rows on screen are
     /// fetched again.
     pub(super) fn snapshot(&mut self, products: Vec<Product>, total: u64, changed: &mut Changed) {
+        self.forget_fresh(changed);
         if let Some(id) = self.editing.as_ref().map(Editing::id) {
             let now = products.iter().find(|p| p.id == id).cloned();
             let known = now.is_some() || products.len() as u64 >= total;
