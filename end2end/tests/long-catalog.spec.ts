@@ -1,7 +1,7 @@
 import { Page } from "@playwright/test";
 import { readFileSync } from "fs";
 import { catalogCsv } from "./support/server";
-import { expect, live, openLive, PASSWORD, test } from "./support/fixtures";
+import { expect, live, logIn, openLive, PASSWORD, test } from "./support/fixtures";
 
 // A catalog longer than a page: the live page shows a window of it, fetches more as one
 // scrolls, asks the server to search, and keeps all of it live. Staff bring catalogs in and
@@ -102,10 +102,7 @@ test("a product added while the page is open shows at once at the top, marked ne
   await openLive(searching, server);
   await searching.getByTestId("live-search").pressSequentially("p-0014");
   await expect(searching.getByTestId("product-count")).toHaveText("10 productos coinciden con «p-0014».");
-  await page.goto(server.url + "/login?next=/realtimeproducts");
-  await page.getByLabel("Contraseña del personal").fill(PASSWORD);
-  await page.getByRole("button", { name: "Ingresar" }).click();
-  await live(page);
+  await logIn(page, server);
   await expect(cards(page)).toHaveCount(60);
 
   // One over HTTP, one with the staff page's form: each on top of both pages, newest first,
