@@ -18,6 +18,8 @@ pub const MESSAGES_API: &str = "/api/messages";
 pub const PRODUCTS_CSV: &str = "/api/products.csv";
 /// A CSV file of products to create or update.
 pub const PRODUCTS_IMPORT: &str = "/api/products/import";
+/// The products removed and not restored (the record of changes).
+pub const PRODUCTS_REMOVED: &str = "/api/products/removed";
 /// Where the add form posts without JavaScript.
 pub const ADD_FORM: &str = "/realtimeproducts/products";
 

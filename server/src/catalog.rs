@@ -14,6 +14,7 @@ use tungstenite::Utf8Bytes;
 use crate::fanout::{encode_text, frames, Mailbox};
 use crate::live::{resume_frame, CatalogView, Opening, ProductList};
 use crate::store::{ImportRow, Imported, NotReady, Store, StoreError};
+use app::domain::history::{Actor, HistoryEntry, RemovedProduct};
 use app::domain::{NewProduct, Product, ProductChanges, ProductId};
 use app::protocol::SocketStart;
 
@@ -68,8 +69,10 @@ impl Catalog {
         self.store.readiness().await
     }
 
-    pub async fn create(&self, new: NewProduct) -> Result<Product, StoreError> {
-        self.store.create_product(new).await
+    // Every change names who made it (`actor`), for the record of changes.
+
+    pub async fn create(&self, new: NewProduct, actor: Actor) -> Result<Product, StoreError> {
+        self.store.create_product(new, actor).await
     }
 
     /// Applies `changes`; with `expected`, only if nobody changed the product since the client
@@ -79,17 +82,49 @@ impl Catalog {
         id: ProductId,
         changes: ProductChanges,
         expected: Option<Product>,
+        actor: Actor,
     ) -> Result<Product, StoreError> {
-        self.store.update_product(id, changes, expected).await
+        self.store
+            .update_product(id, changes, expected, actor)
+            .await
     }
 
     /// Creates or updates (by code) every row of a catalog file, all in one change.
-    pub async fn import(&self, rows: Vec<ImportRow>) -> Result<Imported, StoreError> {
-        self.store.import_products(rows).await
+    pub async fn import(&self, rows: Vec<ImportRow>, actor: Actor) -> Result<Imported, StoreError> {
+        self.store.import_products(rows, actor).await
     }
 
-    pub async fn remove(&self, id: ProductId) -> Result<Product, StoreError> {
-        self.store.remove_product(id).await
+    pub async fn remove(&self, id: ProductId, actor: Actor) -> Result<Product, StoreError> {
+        self.store.remove_product(id, actor).await
+    }
+
+    /// Makes product `id` again what it was right after its change `seq`.
+    pub async fn restore(
+        &self,
+        id: ProductId,
+        seq: u64,
+        actor: Actor,
+    ) -> Result<Product, StoreError> {
+        self.store.restore_product(id, seq, actor).await
+    }
+
+    /// The record of product `id`'s changes, newest first (at most `limit`); `NotFound` for an
+    /// id that never existed. A product older than the record has an empty one.
+    pub async fn history(
+        &self,
+        id: ProductId,
+        limit: usize,
+    ) -> Result<Vec<HistoryEntry>, StoreError> {
+        let entries = self.store.history(id, limit).await?;
+        if entries.is_empty() && self.get(id).is_none() {
+            return Err(StoreError::NotFound(id));
+        }
+        Ok(entries)
+    }
+
+    /// The products removed and not back since, newest removal first.
+    pub async fn removed(&self, limit: usize) -> Result<Vec<RemovedProduct>, StoreError> {
+        self.store.removed(limit).await
     }
 }
 

@@ -17,6 +17,15 @@ impl Access {
     pub fn can_edit(self) -> bool {
         matches!(self, Access::Open | Access::Staff)
     }
+
+    /// Who the record of changes names for a change made with this access (see
+    /// `history::Actor`).
+    pub fn actor(self) -> super::history::Actor {
+        match self {
+            Access::Staff => Some(super::history::SHARED_PASSWORD_ACTOR.to_string()),
+            Access::Open | Access::Visitor => None,
+        }
+    }
 }
 
 /// What a visitor is told when they try to change the catalog.

@@ -2,6 +2,7 @@
 
 pub mod access;
 pub mod counting;
+pub mod history;
 pub mod image;
 pub mod message;
 pub mod notices;

@@ -31,11 +31,11 @@ pub async fn export(State(state): State<AppState>) -> impl IntoResponse {
 
 /// Checks every row, then creates and updates them all in one change, or changes nothing.
 pub async fn import(
-    _: Editor,
+    editor: Editor,
     State(state): State<AppState>,
     body: Body,
 ) -> Result<Json<Imported>, ApiError> {
     let body = body.map_err(|rejection| ApiError::generic(rejection.status()))?;
     let rows = catalog_csv::read(&body)?;
-    Ok(Json(state.catalog.import(rows).await?))
+    Ok(Json(state.catalog.import(rows, editor.actor).await?))
 }

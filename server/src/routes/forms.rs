@@ -24,14 +24,14 @@ pub async fn add_product(
     State(state): State<AppState>,
     form: Result<Form<ProductForm>, FormRejection>,
 ) -> Redirect {
-    if editor.is_err() {
+    let Ok(Editor { actor }) = editor else {
         return back(Outcome::StaffOnly, &[]);
-    }
+    };
     let Ok(Form(form)) = form else {
         return back(Outcome::Incomplete, &[]);
     };
     match form.parse() {
-        Ok(new) => match state.catalog.create(new).await {
+        Ok(new) => match state.catalog.create(new, actor).await {
             Ok(product) => back(Outcome::Added, &about(product.id)),
             Err(refused) => {
                 let mut query = fields_of(&refused);
@@ -59,9 +59,9 @@ pub async fn edit_product(
     ProductIdPath(id): ProductIdPath,
     form: Result<Form<EditForm>, FormRejection>,
 ) -> Redirect {
-    if editor.is_err() {
+    let Ok(Editor { actor }) = editor else {
         return back(Outcome::StaffOnly, &[]);
-    }
+    };
     let Ok(Form(form)) = form else {
         return back(Outcome::Incomplete, &[]);
     };
@@ -71,7 +71,7 @@ pub async fn edit_product(
     match form.fields.parse() {
         Ok(all) => match state
             .catalog
-            .update(id, ProductChanges::from(all), expected)
+            .update(id, ProductChanges::from(all), expected, actor)
             .await
         {
             Ok(product) => back(Outcome::Updated, &about(product.id)),
@@ -95,10 +95,10 @@ pub async fn remove_product(
     State(state): State<AppState>,
     ProductIdPath(id): ProductIdPath,
 ) -> Redirect {
-    if editor.is_err() {
+    let Ok(Editor { actor }) = editor else {
         return back(Outcome::StaffOnly, &[]);
-    }
-    match state.catalog.remove(id).await {
+    };
+    match state.catalog.remove(id, actor).await {
         Ok(_) => back(Outcome::Removed, &[]),
         Err(refused) => back(failure(&refused), &[]),
     }
@@ -107,7 +107,7 @@ pub async fn remove_product(
 /// What a refusal of the store is called in the link back.
 fn failure(refused: &StoreError) -> Outcome {
     match refused {
-        StoreError::NotFound(_) => Outcome::NotFound,
+        StoreError::NotFound(_) | StoreError::UnknownChange(..) => Outcome::NotFound,
         StoreError::DuplicateCode(_) => Outcome::DuplicateCode,
         StoreError::ChangedMeanwhile(_) => Outcome::ChangedMeanwhile,
         StoreError::Unavailable(_) => Outcome::Unavailable,

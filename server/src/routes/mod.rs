@@ -6,6 +6,7 @@ mod editor;
 mod forms;
 mod guards;
 mod health;
+mod history;
 mod home;
 mod login;
 mod messages;
@@ -135,6 +136,18 @@ fn api() -> Router<AppState> {
         .route(
             paths::PRODUCTS_IMPORT,
             post(catalog_files::import).fallback(method_not_allowed),
+        )
+        .route(
+            paths::PRODUCTS_REMOVED,
+            get(history::removed).fallback(method_not_allowed),
+        )
+        .route(
+            "/api/products/{id}/history",
+            get(history::history).fallback(method_not_allowed),
+        )
+        .route(
+            "/api/products/{id}/restore",
+            post(history::restore).fallback(method_not_allowed),
         )
         .route(
             "/api/products/{id}",

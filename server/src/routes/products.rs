@@ -46,29 +46,34 @@ pub async fn show(
 }
 
 pub async fn create(
-    _: Editor,
+    editor: Editor,
     State(state): State<AppState>,
     body: Body,
 ) -> Result<(StatusCode, Json<Product>), ApiError> {
     let new = NewProduct::from_json(&json_body(&body)?)?;
-    let product = state.catalog.create(new).await?;
+    let product = state.catalog.create(new, editor.actor).await?;
     Ok((StatusCode::CREATED, Json(product)))
 }
 
 pub async fn update(
-    _: Editor,
+    editor: Editor,
     State(state): State<AppState>,
     ProductIdPath(id): ProductIdPath,
     body: Body,
 ) -> Result<Json<Product>, ApiError> {
     let changes = ProductChanges::from_json(&json_body(&body)?)?;
-    Ok(Json(state.catalog.update(id, changes, None).await?))
+    Ok(Json(
+        state
+            .catalog
+            .update(id, changes, None, editor.actor)
+            .await?,
+    ))
 }
 
 pub async fn remove(
-    _: Editor,
+    editor: Editor,
     State(state): State<AppState>,
     ProductIdPath(id): ProductIdPath,
 ) -> Result<Json<Product>, ApiError> {
-    Ok(Json(state.catalog.remove(id).await?))
+    Ok(Json(state.catalog.remove(id, editor.actor).await?))
 }

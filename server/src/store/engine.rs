@@ -18,6 +18,7 @@ use super::rows::Rows;
 use super::writes::{self, Committed};
 use super::{reads, ImportRow, Imported, NotReady, Store, StoreError};
 use crate::telemetry;
+use app::domain::history::{Actor, HistoryEntry, RemovedProduct};
 use app::domain::{ChatMessage, MessageDraft, NewProduct, Product, ProductChanges, ProductId};
 
 /// The longest one write or read may take before it is answered with "unavailable" (the API
@@ -189,17 +190,27 @@ where
 
 /// Deletes old changes from the log, hourly, for as long as the store lives. A socket that
 /// resumes from further back gets a snapshot; an instance that falls further behind reloads.
+/// The record of changes keeps its rows for `history::KEEP_HISTORY_DAYS`.
 async fn prune_hourly<B: Backend>(backend: Arc<B>) {
     let mut hourly = tokio::time::interval(Duration::from_secs(3600));
     loop {
         hourly.tick().await;
         let pruned = async {
             let mut connection = backend.pools().writer.acquire().await?;
-            connection.prune_changes().await
+            Ok::<_, sqlx::Error>((
+                connection.prune_changes().await?,
+                connection.prune_history().await?,
+            ))
         };
         match pruned.await {
-            Ok(0) => {}
-            Ok(pruned) => tracing::info!(pruned, "old changes pruned from the log"),
+            Ok((0, 0)) => {}
+            Ok((changes, history)) => {
+                tracing::info!(
+                    changes,
+                    history,
+                    "old changes pruned from the log and the record"
+                )
+            }
             Err(e) => tracing::warn!(error = %e, "could not prune the change log"),
         }
     }
@@ -207,9 +218,9 @@ async fn prune_hourly<B: Backend>(backend: Arc<B>) {
 
 #[async_trait::async_trait]
 impl<B: Backend> Store for SqlStore<B> {
-    async fn create_product(&self, new: NewProduct) -> Result<Product, StoreError> {
+    async fn create_product(&self, new: NewProduct, actor: Actor) -> Result<Product, StoreError> {
         self.write("create_product", OPERATION_LIMIT, move |tx| {
-            Box::pin(writes::create_product(tx, new))
+            Box::pin(async move { writes::create_product(tx, new, actor.as_deref()).await })
         })
         .await
     }
@@ -219,23 +230,60 @@ impl<B: Backend> Store for SqlStore<B> {
         id: ProductId,
         changes: ProductChanges,
         expected: Option<Product>,
+        actor: Actor,
     ) -> Result<Product, StoreError> {
         self.write("update_product", OPERATION_LIMIT, move |tx| {
-            Box::pin(writes::update_product(tx, id, changes, expected))
+            Box::pin(async move {
+                writes::update_product(tx, id, changes, expected, actor.as_deref()).await
+            })
         })
         .await
     }
 
-    async fn remove_product(&self, id: ProductId) -> Result<Product, StoreError> {
+    async fn remove_product(&self, id: ProductId, actor: Actor) -> Result<Product, StoreError> {
         self.write("remove_product", OPERATION_LIMIT, move |tx| {
-            Box::pin(writes::remove_product(tx, id))
+            Box::pin(async move { writes::remove_product(tx, id, actor.as_deref()).await })
         })
         .await
     }
 
-    async fn import_products(&self, rows: Vec<ImportRow>) -> Result<Imported, StoreError> {
+    async fn import_products(
+        &self,
+        rows: Vec<ImportRow>,
+        actor: Actor,
+    ) -> Result<Imported, StoreError> {
         self.write("import_products", IMPORT_LIMIT, move |tx| {
-            Box::pin(writes::import_products(tx, rows))
+            Box::pin(async move { writes::import_products(tx, rows, actor.as_deref()).await })
+        })
+        .await
+    }
+
+    async fn restore_product(
+        &self,
+        id: ProductId,
+        seq: u64,
+        actor: Actor,
+    ) -> Result<Product, StoreError> {
+        self.write("restore_product", OPERATION_LIMIT, move |tx| {
+            Box::pin(async move { writes::restore_product(tx, id, seq, actor.as_deref()).await })
+        })
+        .await
+    }
+
+    async fn history(&self, id: ProductId, limit: usize) -> Result<Vec<HistoryEntry>, StoreError> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        bounded(OPERATION_LIMIT, async {
+            let mut reader = self.backend.pools().reader.acquire().await?;
+            Ok(reader.history(writes::row_id(id), limit).await?)
+        })
+        .await
+    }
+
+    async fn removed(&self, limit: usize) -> Result<Vec<RemovedProduct>, StoreError> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        bounded(OPERATION_LIMIT, async {
+            let mut reader = self.backend.pools().reader.acquire().await?;
+            Ok(reader.removed(limit).await?)
         })
         .await
     }

@@ -69,6 +69,22 @@ impl ImportPlan {
         }
     }
 
+    /// Each product the import wrote, updates then creations, with the number of its change:
+    /// its own when the import is replayed one by one, else the import's one change.
+    pub fn numbered<'a>(
+        &'a self,
+        created: &'a [Product],
+        last_seq: i64,
+    ) -> Vec<(&'a Product, u64)> {
+        let all = self.updates.iter().chain(created);
+        if self.one_by_one {
+            let first_seq = last_seq as u64 + 1 - (self.updates.len() + created.len()) as u64;
+            all.zip(first_seq..).collect()
+        } else {
+            all.map(|product| (product, last_seq as u64)).collect()
+        }
+    }
+
     pub fn imported(&self, created: &[Product]) -> Imported {
         Imported {
             created: created.len() as u64,
@@ -82,21 +98,18 @@ pub fn codes(rows: &[ImportRow]) -> Vec<String> {
     rows.iter().map(|row| row.product.code.clone()).collect()
 }
 
-/// The changes of a small import, updates then creations, numbered so that the last gets
-/// `last_seq`.
-pub fn changes(updated: &[Product], created: &[Product], last_seq: i64) -> Vec<Change> {
-    let first_seq = last_seq as u64 + 1 - (updated.len() + created.len()) as u64;
-    let updates = updated.iter().map(|product| (product, false));
-    let creates = created.iter().map(|product| (product, true));
-    updates
-        .chain(creates)
-        .zip(first_seq..)
-        .map(|((product, new), seq)| {
+/// The changes of a small import: each product of [`ImportPlan::numbered`] as the event of its
+/// number (the first `updated` of them were updated, the rest created).
+pub fn changes(numbered: &[(&Product, u64)], updated: usize) -> Vec<Change> {
+    numbered
+        .iter()
+        .enumerate()
+        .map(|(at, &(product, seq))| {
             let product = product.clone();
-            let event = if new {
-                ProductEvent::Added { product, seq }
-            } else {
+            let event = if at < updated {
                 ProductEvent::Updated { product, seq }
+            } else {
+                ProductEvent::Added { product, seq }
             };
             Change::new(seq, Channel::Products, &event)
         })

@@ -24,6 +24,10 @@ pub const SQLITE: &[File] = &[
         "0002_change_event.sql",
         include_str!("../../migrations/sqlite/0002_change_event.sql"),
     ),
+    (
+        "0003_product_history.sql",
+        include_str!("../../migrations/sqlite/0003_product_history.sql"),
+    ),
 ];
 
 /// PostgreSQL's migrations, oldest first.
@@ -43,6 +47,10 @@ pub const POSTGRES: &[File] = &[
     (
         "0004_change_event.sql",
         include_str!("../../migrations/postgres/0004_change_event.sql"),
+    ),
+    (
+        "0005_product_history.sql",
+        include_str!("../../migrations/postgres/0005_product_history.sql"),
     ),
 ];
 

@@ -16,6 +16,7 @@ mod change;
 mod engine;
 mod examples;
 mod group_commit;
+mod history;
 mod import_plan;
 mod message_batch;
 mod migrations;
@@ -29,6 +30,7 @@ mod writes;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use app::domain::history::{Actor, HistoryEntry, RemovedProduct};
 use app::domain::{ChatMessage, MessageDraft, NewProduct, Product, ProductChanges, ProductId};
 
 pub use change::{
@@ -100,6 +102,9 @@ pub async fn open(
 pub enum StoreError {
     #[error("no product has id {0}")]
     NotFound(ProductId),
+    /// A restore named a change the record of that product does not hold.
+    #[error("product {0} has no change {1} on record")]
+    UnknownChange(ProductId, u64),
     #[error("code {0:?} is taken")]
     DuplicateCode(String),
     /// An update that expected the product as it was is refused: it has changed since.
@@ -176,17 +181,35 @@ pub const IMPORT_EVENTS_MAX: usize = 1000;
 /// unique; messages append-only with ids that increase in commit order.
 #[async_trait::async_trait]
 pub trait Store: Send + Sync + 'static {
-    async fn create_product(&self, new: NewProduct) -> Result<Product, StoreError>;
+    // Every catalog change names its `actor` for the record of changes (see `history`).
+    async fn create_product(&self, new: NewProduct, actor: Actor) -> Result<Product, StoreError>;
     /// Applies `changes`; with `expected`, only if the product is still exactly that.
     async fn update_product(
         &self,
         id: ProductId,
         changes: ProductChanges,
         expected: Option<Product>,
+        actor: Actor,
     ) -> Result<Product, StoreError>;
-    async fn remove_product(&self, id: ProductId) -> Result<Product, StoreError>;
+    async fn remove_product(&self, id: ProductId, actor: Actor) -> Result<Product, StoreError>;
     /// Creates or updates (by code) every row, in one transaction: all or nothing.
-    async fn import_products(&self, rows: Vec<ImportRow>) -> Result<Imported, StoreError>;
+    async fn import_products(
+        &self,
+        rows: Vec<ImportRow>,
+        actor: Actor,
+    ) -> Result<Imported, StoreError>;
+    /// Makes product `id` again what it was right after its change `seq` (a removed product
+    /// comes back with its id).
+    async fn restore_product(
+        &self,
+        id: ProductId,
+        seq: u64,
+        actor: Actor,
+    ) -> Result<Product, StoreError>;
+    /// The record of product `id`'s changes, newest first, at most `limit`.
+    async fn history(&self, id: ProductId, limit: usize) -> Result<Vec<HistoryEntry>, StoreError>;
+    /// The products removed and not back since, newest removal first, at most `limit`.
+    async fn removed(&self, limit: usize) -> Result<Vec<RemovedProduct>, StoreError>;
     /// Gives the draft an id and the current time, stores it and returns it.
     async fn post_message(&self, draft: MessageDraft) -> Result<ChatMessage, StoreError>;
     /// The last `limit` messages with an id below `before` (all when `None`), oldest first:

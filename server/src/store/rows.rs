@@ -9,6 +9,8 @@
 use serde::Serialize;
 
 use super::change::Change;
+use super::history::HistoryRow;
+use app::domain::history::{HistoryEntry, RemovedProduct};
 use app::domain::{ChatMessage, Product};
 
 /// The store's counters: `log` numbers every change, the others give ids.
@@ -112,6 +114,17 @@ pub trait Rows: Send {
         limit: i64,
     ) -> Result<Vec<(i64, String, String)>, sqlx::Error>;
     async fn prune_changes(&mut self) -> Result<u64, sqlx::Error>;
+    async fn record_history(&mut self, rows: &[HistoryRow<'_>]) -> Result<(), sqlx::Error>;
+    /// The record of product `id`, newest first, at most `limit` entries.
+    async fn history(&mut self, id: i64, limit: i64) -> Result<Vec<HistoryEntry>, sqlx::Error>;
+    async fn history_entry(
+        &mut self,
+        id: i64,
+        seq: i64,
+    ) -> Result<Option<HistoryEntry>, sqlx::Error>;
+    /// The products removed and not back since, newest removal first.
+    async fn removed(&mut self, limit: i64) -> Result<Vec<RemovedProduct>, sqlx::Error>;
+    async fn prune_history(&mut self) -> Result<u64, sqlx::Error>;
 }
 
 /// Implements [`Rows`] for a connection type of sqlx, with that database's [`Dialect`].
@@ -335,6 +348,66 @@ macro_rules! rows_for {
                 let done = sqlx::query($dialect.prune_changes)
                     .bind($crate::store::sql::KEEP_CHANGES_SECS)
                     .bind($crate::store::sql::KEEP_LATEST_CHANGES)
+                    .execute(&mut *self)
+                    .await?;
+                Ok(done.rows_affected())
+            }
+
+            async fn record_history(
+                &mut self,
+                rows: &[$crate::store::history::HistoryRow<'_>],
+            ) -> Result<(), sqlx::Error> {
+                write_json(self, $dialect.record_history, sqlx::types::Json(rows), None).await
+            }
+
+            async fn history(
+                &mut self,
+                id: i64,
+                limit: i64,
+            ) -> Result<Vec<app::domain::history::HistoryEntry>, sqlx::Error> {
+                let rows: Vec<$crate::store::history::StoredEntry> =
+                    sqlx::query_as($crate::store::sql::HISTORY)
+                        .bind(id)
+                        .bind(limit)
+                        .fetch_all(&mut *self)
+                        .await?;
+                rows.into_iter()
+                    .map($crate::store::history::entry)
+                    .collect()
+            }
+
+            async fn history_entry(
+                &mut self,
+                id: i64,
+                seq: i64,
+            ) -> Result<Option<app::domain::history::HistoryEntry>, sqlx::Error> {
+                let row: Option<$crate::store::history::StoredEntry> =
+                    sqlx::query_as($crate::store::sql::HISTORY_ENTRY)
+                        .bind(id)
+                        .bind(seq)
+                        .fetch_optional(&mut *self)
+                        .await?;
+                row.map($crate::store::history::entry).transpose()
+            }
+
+            async fn removed(
+                &mut self,
+                limit: i64,
+            ) -> Result<Vec<app::domain::history::RemovedProduct>, sqlx::Error> {
+                let rows: Vec<$crate::store::history::StoredRemoval> =
+                    sqlx::query_as($crate::store::sql::REMOVED)
+                        .bind(limit)
+                        .fetch_all(&mut *self)
+                        .await?;
+                Ok(rows
+                    .into_iter()
+                    .map($crate::store::history::removal)
+                    .collect())
+            }
+
+            async fn prune_history(&mut self) -> Result<u64, sqlx::Error> {
+                let done = sqlx::query($dialect.prune_history)
+                    .bind($crate::store::history::KEEP_HISTORY_DAYS)
                     .execute(&mut *self)
                     .await?;
                 Ok(done.rows_affected())

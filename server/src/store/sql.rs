@@ -37,6 +37,21 @@ pub const CHANGES_AFTER: &str =
 /// The oldest change the log still holds (NULL when it holds none).
 pub const OLDEST_CHANGE: &str = "SELECT MIN(seq) FROM changes";
 
+/// The record of product `$1`'s changes, newest first, at most `$2`.
+pub const HISTORY: &str = "SELECT seq, at, actor, kind, product FROM product_history \
+     WHERE product_id = $1 ORDER BY seq DESC LIMIT $2";
+/// Change `$2` of product `$1`.
+pub const HISTORY_ENTRY: &str = "SELECT seq, at, actor, kind, product FROM product_history \
+     WHERE product_id = $1 AND seq = $2";
+/// The products removed and not back since (neither in the catalog nor changed after their
+/// removal), newest removal first, at most `$1`.
+pub const REMOVED: &str = "SELECT h.product, h.at, h.actor FROM product_history h \
+     WHERE h.kind = 'removed' \
+     AND NOT EXISTS (SELECT 1 FROM products p WHERE p.id = h.product_id) \
+     AND NOT EXISTS (SELECT 1 FROM product_history l \
+                     WHERE l.product_id = h.product_id AND l.seq > h.seq) \
+     ORDER BY h.seq DESC LIMIT $1";
+
 /// How many of the latest changes are always kept, however old (the contract: at least the
 /// last 10,000, and at least those of the last 10 minutes).
 pub const KEEP_LATEST_CHANGES: i64 = 10_000;
@@ -63,6 +78,10 @@ pub struct Dialect {
     pub read_snapshot: Option<&'static str>,
     /// Deletes the changes older than `$1` seconds that are not among the latest `$2`.
     pub prune_changes: &'static str,
+    /// Records each row of the JSON array `$1` (see `history::HistoryRow`).
+    pub record_history: &'static str,
+    /// Deletes the record's rows older than `$1` days.
+    pub prune_history: &'static str,
 }
 
 /// Whether the log, whose oldest change is `oldest` and whose head is `head`, still holds every

@@ -8,10 +8,12 @@
 //! A refused change (a taken code, an unknown id) rolls back, its number included.
 
 use super::change::{Change, Channel, Publication, CATALOG_RELOAD};
+use super::history;
 use super::import_plan::{self, ImportPlan, ROWS_PER_STATEMENT};
 use super::message_batch::MessageBatch;
 use super::rows::{Counter, Rows};
 use super::{ImportRow, Imported, StoreError};
+use app::domain::history::ChangeKind;
 use app::domain::{ChatMessage, MessageDraft, NewProduct, Product, ProductChanges, ProductId};
 use app::protocol::ProductEvent;
 
@@ -37,26 +39,55 @@ impl<T> Committed<T> {
 pub async fn create_product(
     tx: &mut impl Rows,
     new: NewProduct,
+    actor: Option<&str>,
 ) -> Result<Committed<Product>, StoreError> {
-    let (product, change) = create_in(tx, new).await?;
+    let (product, change) = create_in(tx, new, actor).await?;
     Ok(Committed::of(product, vec![change]))
 }
 
-async fn create_in(tx: &mut impl Rows, new: NewProduct) -> Result<(Product, Change), StoreError> {
+async fn create_in(
+    tx: &mut impl Rows,
+    new: NewProduct,
+    actor: Option<&str>,
+) -> Result<(Product, Change), StoreError> {
     let seq = tx.next(Counter::Log).await? as u64;
     let id = tx.next(Counter::Product).await?;
     let product = new.with_id(id as ProductId);
     refuse_taken_code(tx.insert_product(&product).await, &product.code)?;
-    let change = Change::new(
-        seq,
-        Channel::Products,
-        &ProductEvent::Added {
+    let change = record_one(tx, seq, ChangeKind::Created, actor, &product).await?;
+    Ok((product, change))
+}
+
+/// Records one product's change, numbered `seq`, in the log (as the event sockets get) and in
+/// the record of changes.
+async fn record_one(
+    tx: &mut impl Rows,
+    seq: u64,
+    kind: ChangeKind,
+    actor: Option<&str>,
+    product: &Product,
+) -> Result<Change, StoreError> {
+    let event = match kind {
+        ChangeKind::Created => ProductEvent::Added {
             product: product.clone(),
             seq,
         },
-    );
+        ChangeKind::Removed => ProductEvent::Removed {
+            id: product.id,
+            seq,
+        },
+        ChangeKind::Updated | ChangeKind::Restored | ChangeKind::Imported => {
+            ProductEvent::Updated {
+                product: product.clone(),
+                seq,
+            }
+        }
+    };
+    let change = Change::new(seq, Channel::Products, &event);
     tx.record_changes(std::slice::from_ref(&change)).await?;
-    Ok((product, change))
+    tx.record_history(&history::rows(kind, actor, [(product, seq)]))
+        .await?;
+    Ok(change)
 }
 
 /// Applies `changes`; with `expected`, only if the product is still exactly that.
@@ -65,6 +96,7 @@ pub async fn update_product(
     id: ProductId,
     changes: ProductChanges,
     expected: Option<Product>,
+    actor: Option<&str>,
 ) -> Result<Committed<Product>, StoreError> {
     let seq = tx.next(Counter::Log).await? as u64;
     let mut product = tx
@@ -76,29 +108,66 @@ pub async fn update_product(
     }
     changes.apply_to(&mut product);
     refuse_taken_code(tx.update_product(&product).await, &product.code)?;
-    let change = Change::new(
-        seq,
-        Channel::Products,
-        &ProductEvent::Updated {
-            product: product.clone(),
-            seq,
-        },
-    );
-    tx.record_changes(std::slice::from_ref(&change)).await?;
+    let change = record_one(tx, seq, ChangeKind::Updated, actor, &product).await?;
     Ok(Committed::of(product, vec![change]))
 }
 
 pub async fn remove_product(
     tx: &mut impl Rows,
     id: ProductId,
+    actor: Option<&str>,
 ) -> Result<Committed<Product>, StoreError> {
     let seq = tx.next(Counter::Log).await? as u64;
     let product = tx
         .delete_product(row_id(id))
         .await?
         .ok_or(StoreError::NotFound(id))?;
-    let change = Change::new(seq, Channel::Products, &ProductEvent::Removed { id, seq });
+    let change = record_one(tx, seq, ChangeKind::Removed, actor, &product).await?;
+    Ok(Committed::of(product, vec![change]))
+}
+
+/// Makes product `id` again what it was right after its change `seq`: a removed product comes
+/// back with its id (`added`), one still in the catalog is updated (`updated`).
+pub async fn restore_product(
+    tx: &mut impl Rows,
+    id: ProductId,
+    seq: u64,
+    actor: Option<&str>,
+) -> Result<Committed<Product>, StoreError> {
+    let new_seq = tx.next(Counter::Log).await? as u64;
+    let entry = tx
+        .history_entry(row_id(id), i64::try_from(seq).unwrap_or(-1))
+        .await?
+        .ok_or(StoreError::UnknownChange(id, seq))?;
+    let product = Product {
+        id,
+        ..entry.product
+    };
+    let back = tx.product(row_id(id)).await?.is_none();
+    let written = if back {
+        tx.insert_product(&product).await
+    } else {
+        tx.update_product(&product).await
+    };
+    refuse_taken_code(written, &product.code)?;
+    // The sockets hear what the catalog sees (a product back, or changed); the record says
+    // that it was restored.
+    let event = if back {
+        ProductEvent::Added {
+            product: product.clone(),
+            seq: new_seq,
+        }
+    } else {
+        ProductEvent::Updated {
+            product: product.clone(),
+            seq: new_seq,
+        }
+    };
+    let change = Change::new(new_seq, Channel::Products, &event);
     tx.record_changes(std::slice::from_ref(&change)).await?;
+    let restored = [(&product, new_seq)];
+    tx.record_history(&history::rows(ChangeKind::Restored, actor, restored))
+        .await?;
     Ok(Committed::of(product, vec![change]))
 }
 
@@ -108,6 +177,7 @@ pub async fn remove_product(
 pub async fn import_products(
     tx: &mut impl Rows,
     rows: Vec<ImportRow>,
+    actor: Option<&str>,
 ) -> Result<Committed<Imported>, StoreError> {
     // The log's lock first, so the whole import is serialized with every other write.
     tx.lock_log().await?;
@@ -125,8 +195,13 @@ pub async fn import_products(
     }
     let imported = plan.imported(&created);
     let last_seq = tx.take(Counter::Log, plan.changes(&created)).await?;
+    let numbered = plan.numbered(&created, last_seq);
+    for batch in numbered.chunks(ROWS_PER_STATEMENT) {
+        let record = history::rows(ChangeKind::Imported, actor, batch.iter().copied());
+        tx.record_history(&record).await?;
+    }
     if plan.one_by_one {
-        let changes = import_plan::changes(&plan.updates, &created, last_seq);
+        let changes = import_plan::changes(&numbered, plan.updates.len());
         tx.record_changes(&changes).await?;
         return Ok(Committed::of(imported, changes));
     }
@@ -173,7 +248,7 @@ pub async fn seed_if_new(
         return Ok(false);
     }
     for new in examples {
-        create_in(tx, new).await?;
+        create_in(tx, new, None).await?;
     }
     Ok(true)
 }

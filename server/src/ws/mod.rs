@@ -31,7 +31,7 @@ pub async fn products(
 ) -> Result<Response, ApiError> {
     let slot = socket_slot(&state, client)?;
     let channel = products::ProductsChannel {
-        may_edit: state.access.access(&headers).can_edit(),
+        access: state.access.access(&headers),
         catalog: state.catalog,
         start: socket_start(&params)?,
     };

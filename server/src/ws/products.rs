@@ -10,13 +10,14 @@ use super::connection::Channel;
 use crate::catalog::Catalog;
 use crate::fanout::{json_frame, Mailbox};
 use app::domain::access::STAFF_ONLY;
+use app::domain::Access;
 use app::domain::Invalid;
 use app::protocol::{ErrorFrame, ProductEvent, ProductRequest, SocketStart};
 
 pub struct ProductsChannel {
     pub catalog: Arc<Catalog>,
-    /// Whether the socket was opened with the right to change the catalog.
-    pub may_edit: bool,
+    /// The rights the socket was opened with (to change the catalog, and as whom).
+    pub access: Access,
     /// What the client asked to start with (a limit, a resume).
     pub start: SocketStart,
 }
@@ -31,25 +32,31 @@ impl Channel for ProductsChannel {
             Ok(request) => request,
             Err(rejected) => return Some(json_frame(&ProductEvent::Error(rejected))),
         };
-        if !self.may_edit {
+        if !self.access.can_edit() {
             return Some(json_frame(&ProductEvent::Error(ErrorFrame::new(
                 request.reference().cloned(),
                 Invalid::new(STAFF_ONLY),
             ))));
         }
         let catalog = &self.catalog;
+        let actor = self.access.actor();
         // Success needs no reply: the change comes back to this client as the broadcast event.
         let (reference, outcome) = match request {
             ProductRequest::Add { reference, product } => {
-                (reference, catalog.create(product).await)
+                (reference, catalog.create(product, actor).await)
             }
             ProductRequest::Update {
                 reference,
                 id,
                 changes,
                 expected,
-            } => (reference, catalog.update(id, changes, expected).await),
-            ProductRequest::Remove { reference, id } => (reference, catalog.remove(id).await),
+            } => (
+                reference,
+                catalog.update(id, changes, expected, actor).await,
+            ),
+            ProductRequest::Remove { reference, id } => {
+                (reference, catalog.remove(id, actor).await)
+            }
         };
         let error = outcome.err()?;
         Some(json_frame(&ProductEvent::Error(ErrorFrame::new(

@@ -280,8 +280,7 @@ fn a_snapshot_replaces_the_first_page_or_has_the_rows_fetched_again() {
     }));
     assert!(changed.fetch.is_none());
     assert_eq!(
-        list.rows[0].revision,
-        before,
+        list.rows[0].revision, before,
         "unchanged rows are not drawn again"
     );
     assert_eq!(list.count().total, 120);

@@ -107,7 +107,7 @@ async fn fill_store(location: Location, products: u64, messages: u64) -> Result<
     let store = opened.serve(std::sync::Arc::new(Nobody));
     for example in held.products {
         store
-            .remove_product(example.id)
+            .remove_product(example.id, None)
             .await
             .map_err(|e| e.to_string())?;
     }
@@ -128,7 +128,7 @@ async fn fill_store(location: Location, products: u64, messages: u64) -> Result<
         })
         .collect();
     store
-        .import_products(rows)
+        .import_products(rows, None)
         .await
         .map_err(|e| e.to_string())?;
     let drafts = (1..=messages).map(|i| {

@@ -32,6 +32,10 @@ pub static POSTGRES: Dialect = Dialect {
     read_snapshot: Some("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"),
     prune_changes: "DELETE FROM changes WHERE created_at < now() - $1 * interval '1 second' \
          AND seq <= (SELECT value FROM counters WHERE name = 'log') - $2",
+    record_history: "INSERT INTO product_history (product_id, seq, at, actor, kind, product) \
+         SELECT (h->>'product_id')::bigint, (h->>'seq')::bigint, (h->>'at')::timestamptz, \
+         h->>'actor', h->>'kind', h->'product' FROM jsonb_array_elements($1::jsonb) AS h",
+    prune_history: "DELETE FROM product_history WHERE at < now() - $1 * interval '1 day'",
 };
 
 rows_for!(PgConnection, &POSTGRES);

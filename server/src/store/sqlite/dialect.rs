@@ -25,6 +25,13 @@ pub static SQLITE: Dialect = Dialect {
     read_snapshot: None,
     prune_changes: "DELETE FROM changes WHERE created_at < unixepoch() - $1 \
          AND seq <= (SELECT value FROM counters WHERE name = 'log') - $2",
+    record_history: "INSERT INTO product_history (product_id, seq, at, actor, kind, product) \
+         SELECT json_extract(value, '$.product_id'), json_extract(value, '$.seq'), \
+         json_extract(value, '$.at'), json_extract(value, '$.actor'), \
+         json_extract(value, '$.kind'), json_extract(value, '$.product') FROM json_each($1)",
+    // `at` is RFC 3339 text with milliseconds, compared as text.
+    prune_history: "DELETE FROM product_history \
+         WHERE at < strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-' || $1 || ' days')",
 };
 
 rows_for!(SqliteConnection, &SQLITE);
