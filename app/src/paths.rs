@@ -4,6 +4,8 @@
 pub const REALTIME: &str = "/realtimeproducts";
 /// The staff password form.
 pub const LOGIN: &str = "/login";
+/// Where staff log out (a form post).
+pub const LOGOUT: &str = "/logout";
 /// The chat alone.
 pub const CHAT: &str = "/chat";
 /// The live catalog's socket.
@@ -20,6 +22,16 @@ pub const PRODUCTS_CSV: &str = "/api/products.csv";
 pub const PRODUCTS_IMPORT: &str = "/api/products/import";
 /// The products removed and not restored (the record of changes).
 pub const PRODUCTS_REMOVED: &str = "/api/products/removed";
+/// The record of product `id`'s changes (`"{id}"` gives the router's pattern).
+pub fn product_history(id: impl std::fmt::Display) -> String {
+    format!("{PRODUCTS_API}/{id}/history")
+}
+
+/// Where product `id` is restored to an earlier change (`"{id}"` gives the router's pattern).
+pub fn product_restore(id: impl std::fmt::Display) -> String {
+    format!("{PRODUCTS_API}/{id}/restore")
+}
+
 /// Where the add form posts without JavaScript.
 pub const ADD_FORM: &str = "/realtimeproducts/products";
 

@@ -1,6 +1,6 @@
 //! Staff credentials tried from the outside as an attacker would: guessing the password or
-//! the token, pretending to be another client, open redirects through `next`, a logout
-//! posted from another site, and the session cookie's `Secure`.
+//! the token, pretending to be another client, open redirects through `next`, a login or a
+//! logout posted from another site, and the session cookie's `Secure`.
 
 mod support;
 
@@ -144,6 +144,36 @@ on_each_store! {
         assert!(response.headers().get(SET_COOKIE).is_none());
         let body: Value = response.json().await.unwrap();
         assert!(body["error"].is_string());
+    }
+
+    async fn a_login_from_another_site_is_refused_unread_and_not_counted() {
+        let server = shop().await;
+        let from_elsewhere = |password: &'static str| {
+            browser()
+                .post(server.url("/login"))
+                .header(ORIGIN, "https://evil.example")
+                .form(&[("password", password), ("next", "/")])
+                .send()
+        };
+        // The right password from another site's page: no session.
+        let response = from_elsewhere(PASSWORD).await.unwrap();
+        assert_eq!(response.status(), 403);
+        assert!(response.headers().get(SET_COOKIE).is_none());
+        let body: Value = response.json().await.unwrap();
+        assert!(body["error"].is_string(), "{body}");
+        // Wrong ones from another site lock nobody out: the staff's own login still works.
+        for _ in 0..8 {
+            assert_eq!(from_elsewhere("guess").await.unwrap().status(), 403);
+        }
+        let own = browser()
+            .post(server.url("/login"))
+            .header(ORIGIN, server.origin())
+            .form(&[("password", PASSWORD), ("next", "/")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(own.status(), 303);
+        assert!(own.headers().get(SET_COOKIE).is_some());
     }
 
     async fn cookie_secure_marks_the_session_cookie_secure() {

@@ -126,6 +126,7 @@ on_each_store! {
         let mut socket = server.socket("/ws/products").await;
         socket.next_json().await;
         let seq = history[0]["seq"].as_u64().unwrap();
+        assert_eq!(removed[1]["seq"], seq, "the removal to restore");
         let (status, back) = server
             .post_json("/api/products/1/restore", &json!({ "seq": seq }))
             .await;

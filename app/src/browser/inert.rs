@@ -6,6 +6,7 @@
 use leptos::html;
 use leptos::prelude::*;
 use serde::de::DeserializeOwned;
+use serde::Serialize;
 
 use crate::components::{LinkState, Outbox};
 use crate::domain::product_form::ProductForm;
@@ -32,6 +33,13 @@ pub struct Fetched<T> {
 
 pub async fn get_json<T: DeserializeOwned>(_url: &str, _headers: &[&str]) -> Option<Fetched<T>> {
     None
+}
+
+pub async fn post_json<B: Serialize, T: DeserializeOwned>(
+    _url: &str,
+    _body: &B,
+) -> Result<T, String> {
+    Err(String::new())
 }
 
 pub mod storage {

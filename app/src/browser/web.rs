@@ -10,6 +10,7 @@ mod visible;
 use leptos::html;
 use leptos::prelude::*;
 use serde::de::DeserializeOwned;
+use serde::Serialize;
 
 use crate::components::{LinkState, Outbox};
 use crate::domain::product_form::ProductForm;
@@ -72,6 +73,28 @@ pub async fn get_json<T: DeserializeOwned>(url: &str, headers: &[&str]) -> Optio
         body,
         headers: numbers,
     })
+}
+
+/// `POST url` with `body` as JSON: the answer's JSON body, or the sentence to show (the
+/// server's own `error`, or that the request did not get through).
+pub async fn post_json<B: Serialize, T: DeserializeOwned>(
+    url: &str,
+    body: &B,
+) -> Result<T, String> {
+    let unreachable = |_| crate::components::OFFLINE.to_string();
+    let response = gloo_net::http::Request::post(url)
+        .json(body)
+        .map_err(unreachable)?
+        .send()
+        .await
+        .map_err(unreachable)?;
+    if response.ok() {
+        return response.json::<T>().await.map_err(unreachable);
+    }
+    match response.json::<crate::domain::Invalid>().await {
+        Ok(refused) => Err(refused.error),
+        Err(_) => Err(format!("El servidor respondió {}", response.status())),
+    }
 }
 
 /// `localStorage`.

@@ -15,6 +15,7 @@ use leptos::html;
 use leptos::prelude::*;
 
 use super::catalog_files::CatalogFiles;
+use super::change_record::{RecordPanel, RecordView};
 use super::editing::Editing;
 use super::live_list::{Changed, Count, Event, Fetch, LiveList, Row};
 use super::notice::Notice;
@@ -197,6 +198,12 @@ pub fn LiveCatalog(
     };
 
     let open_editor = move |id: ProductId| dispatch(Event::Open(id));
+    // The record of changes (editors): a product's history, or the removed products.
+    let record = RwSignal::new(None::<RecordPanel>);
+    let open_history = move |id: ProductId| {
+        let title = list.with_value(|list| list.get(id).map(|p| p.title.clone()));
+        record.set(title.map(|title| RecordPanel::History(id, title)));
+    };
     let open_id = Memo::new(move |_| editing.with(|e| e.as_ref().map(Editing::id)));
     let mut search = debounce(SEARCH_PAUSE, move |text: String| {
         dispatch(Event::Search(text))
@@ -210,6 +217,13 @@ pub fn LiveCatalog(
                 <StaffLink access/>
             </div>
             <Notice notice/>
+            {move || record.get().map(|panel| view! {
+                <RecordView
+                    panel
+                    on_close=move || record.set(None)
+                    on_notice=move |said| notice.set(Some(said))
+                />
+            })}
             {can_edit.then(|| view! { <CatalogFiles/> })}
             <div class="live-layout" class:readonly=!can_edit>
                 {can_edit.then(|| view! {
@@ -228,6 +242,12 @@ pub fn LiveCatalog(
                         <p class="muted" data-testid="product-count">
                             {move || count_line(&count.read())}
                         </p>
+                        {can_edit.then(|| view! {
+                            <button type="button" class="secondary" data-testid="show-removed"
+                                on:click=move |_| record.set(Some(RecordPanel::Removed))>
+                                "Eliminados"
+                            </button>
+                        })}
                     </div>
                     {move || shown.with(|s| s.earlier).then(|| view! {
                         <button type="button" class="secondary more" data-testid="show-earlier"
@@ -253,7 +273,7 @@ pub fn LiveCatalog(
                                             view! {
                                                 <ProductCard product fresh>
                                                     {can_edit.then(|| view! {
-                                                        <CardActions id on_edit=open_editor on_delete=remove/>
+                                                        <CardActions id on_edit=open_editor on_delete=remove on_history=open_history/>
                                                     })}
                                                 </ProductCard>
                                             }.into_any()
@@ -318,6 +338,7 @@ fn CardActions(
     id: ProductId,
     on_edit: impl Fn(ProductId) + Send + Sync + Copy + 'static,
     on_delete: impl Fn(ProductId) + Send + Sync + Copy + 'static,
+    on_history: impl Fn(ProductId) + Send + Sync + Copy + 'static,
 ) -> impl IntoView {
     view! {
         <div class="card-actions">
@@ -342,6 +363,10 @@ fn CardActions(
             >
                 <button type="submit" class="danger">"Eliminar"</button>
             </form>
+            // The record is read over HTTP by the page's script: without it, nothing to show.
+            <button type="button" class="secondary history-button" on:click=move |_| on_history(id)>
+                "Historial"
+            </button>
         </div>
     }
 }

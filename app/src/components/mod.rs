@@ -2,6 +2,7 @@
 //! browser and talk to the server over WebSockets.
 
 mod catalog_files;
+mod change_record;
 mod chat_box;
 mod chat_log;
 mod connection_badge;

@@ -84,7 +84,7 @@ pub fn router(state: AppState, hosts: AllowedHosts) -> Router {
         .route(&paths::edit_form_route(), post(forms::edit_product))
         .route(&paths::delete_form_route(), post(forms::remove_product))
         .route(paths::LOGIN, post(login::log_in))
-        .route("/logout", post(login::log_out))
+        .route(paths::LOGOUT, post(login::log_out))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .leptos_routes_with_context(&state, leptos_pages, page_data, shell)
@@ -142,11 +142,11 @@ fn api() -> Router<AppState> {
             get(history::removed).fallback(method_not_allowed),
         )
         .route(
-            "/api/products/{id}/history",
+            &paths::product_history("{id}"),
             get(history::history).fallback(method_not_allowed),
         )
         .route(
-            "/api/products/{id}/restore",
+            &paths::product_restore("{id}"),
             post(history::restore).fallback(method_not_allowed),
         )
         .route(

@@ -14,13 +14,13 @@ pub const KEEP_HISTORY_DAYS: i64 = 90;
 /// A record row as written (the JSON array of `Dialect::record_history`).
 #[derive(Serialize)]
 pub struct HistoryRow<'a> {
-    product_id: i64,
-    seq: i64,
+    pub product_id: i64,
+    pub seq: i64,
     /// RFC 3339 with milliseconds in UTC: it sorts as text in SQLite as it does in time.
-    at: String,
-    actor: Option<&'a str>,
-    kind: &'static str,
-    product: &'a Product,
+    pub at: String,
+    pub actor: Option<&'a str>,
+    pub kind: &'static str,
+    pub product: &'a Product,
 }
 
 /// The rows recording that `kind` happened to each product, with the change numbered beside
@@ -65,11 +65,17 @@ pub fn entry((seq, at, actor, kind, product): StoredEntry) -> Result<HistoryEntr
     })
 }
 
-/// A removed product as read: `product, at, actor`.
-pub type StoredRemoval = (sqlx::types::Json<Product>, DateTime<Utc>, Option<String>);
+/// A removed product as read: `seq, product, at, actor`.
+pub type StoredRemoval = (
+    i64,
+    sqlx::types::Json<Product>,
+    DateTime<Utc>,
+    Option<String>,
+);
 
-pub fn removal((product, at, actor): StoredRemoval) -> RemovedProduct {
+pub fn removal((seq, product, at, actor): StoredRemoval) -> RemovedProduct {
     RemovedProduct {
+        seq: seq as u64,
         product: product.0,
         at,
         actor,

@@ -357,6 +357,19 @@ macro_rules! rows_for {
                 &mut self,
                 rows: &[$crate::store::history::HistoryRow<'_>],
             ) -> Result<(), sqlx::Error> {
+                // One row, the common case, is bound as it is: no JSON array to take apart.
+                if let [row] = rows {
+                    return sqlx::query($dialect.record_one_history)
+                        .bind(row.product_id)
+                        .bind(row.seq)
+                        .bind(&row.at)
+                        .bind(row.actor)
+                        .bind(row.kind)
+                        .bind(sqlx::types::Json(row.product))
+                        .execute(&mut *self)
+                        .await
+                        .map(drop);
+                }
                 write_json(self, $dialect.record_history, sqlx::types::Json(rows), None).await
             }
 

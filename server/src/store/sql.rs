@@ -45,7 +45,7 @@ pub const HISTORY_ENTRY: &str = "SELECT seq, at, actor, kind, product FROM produ
      WHERE product_id = $1 AND seq = $2";
 /// The products removed and not back since (neither in the catalog nor changed after their
 /// removal), newest removal first, at most `$1`.
-pub const REMOVED: &str = "SELECT h.product, h.at, h.actor FROM product_history h \
+pub const REMOVED: &str = "SELECT h.seq, h.product, h.at, h.actor FROM product_history h \
      WHERE h.kind = 'removed' \
      AND NOT EXISTS (SELECT 1 FROM products p WHERE p.id = h.product_id) \
      AND NOT EXISTS (SELECT 1 FROM product_history l \
@@ -80,6 +80,8 @@ pub struct Dialect {
     pub prune_changes: &'static str,
     /// Records each row of the JSON array `$1` (see `history::HistoryRow`).
     pub record_history: &'static str,
+    /// Records one row: `product_id, seq, at, actor, kind, product`.
+    pub record_one_history: &'static str,
     /// Deletes the record's rows older than `$1` days.
     pub prune_history: &'static str,
 }

@@ -29,6 +29,8 @@ pub static SQLITE: Dialect = Dialect {
          SELECT json_extract(value, '$.product_id'), json_extract(value, '$.seq'), \
          json_extract(value, '$.at'), json_extract(value, '$.actor'), \
          json_extract(value, '$.kind'), json_extract(value, '$.product') FROM json_each($1)",
+    record_one_history: "INSERT INTO product_history (product_id, seq, at, actor, kind, product) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
     // `at` is RFC 3339 text with milliseconds, compared as text.
     prune_history: "DELETE FROM product_history \
          WHERE at < strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-' || $1 || ' days')",
