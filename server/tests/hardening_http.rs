@@ -182,22 +182,6 @@ on_each_store! {
     }
 }
 
-/// Asks `/readyz` until it answers `status` (within 30 s): the body of that answer.
-async fn readyz_until(server: &TestServer, status: u16) -> Value {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
-    loop {
-        let (got, body) = server.get("/readyz").await;
-        if got == status {
-            return body;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "/readyz still {got}: {body}"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
 on_postgres! {
     async fn readyz_says_why_in_its_own_words_and_the_driver_s_text_goes_to_the_log() {
         let cluster = pg::private_cluster();
@@ -206,7 +190,7 @@ on_postgres! {
         assert_eq!(server.get("/readyz").await.0, 200);
 
         cluster.stop().unwrap();
-        let body = readyz_until(&server, 503).await;
+        let body = server.readyz_until(503).await;
         let object = body.as_object().expect("a JSON object");
         assert_eq!(
             object.keys().collect::<Vec<_>>(),

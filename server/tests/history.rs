@@ -20,15 +20,9 @@ fn entries(history: &Value) -> &Vec<Value> {
 
 /// `GET` with the shared staff password as bearer token.
 async fn get_as_staff(server: &TestServer, path: &str) -> (u16, Value) {
-    let response = server
-        .http
-        .get(server.url(path))
-        .bearer_auth(PASSWORD)
-        .send()
+    server
+        .send_with_token("GET", path, &Value::Null, PASSWORD)
         .await
-        .unwrap();
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap_or(Value::Null))
 }
 
 /// A request with a JSON body and the shared staff password as bearer token.
@@ -38,17 +32,7 @@ async fn send_as_staff(
     path: &str,
     body: &Value,
 ) -> (u16, Value) {
-    let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
-    let response = server
-        .http
-        .request(method, server.url(path))
-        .bearer_auth(PASSWORD)
-        .json(body)
-        .send()
-        .await
-        .unwrap();
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap_or(Value::Null))
+    server.send_with_token(method, path, body, PASSWORD).await
 }
 
 on_each_store! {

@@ -56,6 +56,22 @@ impl TestServer {
         read(response).await
     }
 
+    /// A request with `token` as its bearer credential and `body` as JSON (none when null).
+    pub async fn send_with_token(
+        &self,
+        method: &str,
+        path: &str,
+        body: &Value,
+        token: &str,
+    ) -> (u16, Value) {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+        let mut request = self.http.request(method, self.url(path)).bearer_auth(token);
+        if !body.is_null() {
+            request = request.json(body);
+        }
+        read(request.send().await.expect("request")).await
+    }
+
     pub async fn post_json(&self, path: &str, body: &Value) -> (u16, Value) {
         self.send("POST", path, &body.to_string()).await
     }
@@ -77,6 +93,22 @@ impl TestServer {
             }
         }
         Value::Array(all)
+    }
+
+    /// Asks `/readyz` until it answers `status` (within 30 s): the body of that answer.
+    pub async fn readyz_until(&self, status: u16) -> Value {
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
+        loop {
+            let (got, body) = self.get("/readyz").await;
+            if got == status {
+                return body;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "/readyz still {got}: {body}"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
     }
 
     pub async fn count(&self, path: &str) -> usize {

@@ -86,7 +86,7 @@ const FILLING: usize = 4096;
 /// Puts `products` products (instead of the examples) and `messages` messages into the stopped
 /// server's store, through the server's own store code, on a runtime of its own: when it ends
 /// it takes the store's tasks with it, and with them its hold on the data directory.
-fn fill(target: &Target, products: u64, messages: u64) -> Result<(), String> {
+pub fn fill(target: &Target, products: u64, messages: u64) -> Result<(), String> {
     let location = match (target.database(), target.data_dir()) {
         (Some(url), _) => Location::Database(url.to_string()),
         (None, Some(dir)) => Location::DataDir(dir.to_path_buf()),

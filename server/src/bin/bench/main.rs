@@ -12,6 +12,7 @@ mod database;
 mod fanout;
 mod growth;
 mod growth_pages;
+mod history;
 mod home;
 mod lighthouse;
 mod stats;
@@ -87,6 +88,8 @@ pub enum Scenarios {
     Writes,
     Storm,
     Growth,
+    /// The record of changes: a product's history of 1,000 changes, restores, removed list.
+    History,
     Lighthouse,
 }
 
@@ -123,6 +126,10 @@ fn main() -> ExitCode {
         Scenarios::Storm => vec![Scenario::Storm],
         Scenarios::Lighthouse => vec![Scenario::Lighthouse],
         Scenarios::Growth => options.sizes.iter().map(|&n| Scenario::Growth(n)).collect(),
+        Scenarios::History => {
+            let largest = options.sizes.iter().copied().max().unwrap_or(100_000);
+            vec![Scenario::History(largest)]
+        }
         Scenarios::Writes => [Kind::Products, Kind::Messages]
             .into_iter()
             .flat_map(|kind| [1, 8].map(|writers| Scenario::Writes(kind, writers)))
@@ -161,6 +168,9 @@ fn main() -> ExitCode {
                     Scenario::Growth(products) => {
                         growth::run(products, &options, cluster.as_ref()).await
                     }
+                    Scenario::History(products) => {
+                        history::run(products, &options, cluster.as_ref()).await
+                    }
                     Scenario::Fanout(kind) => fanout::run(kind, &options, cluster.as_ref()).await,
                     Scenario::Writes(kind, writers) => {
                         writes::run(kind, writers, &options, cluster.as_ref()).await
@@ -196,6 +206,7 @@ enum Scenario {
     Storm,
     Writes(Kind, usize),
     Growth(u64),
+    History(u64),
     Lighthouse,
 }
 
@@ -206,6 +217,7 @@ impl Scenario {
             Scenario::Home => "home".into(),
             Scenario::Storm => "storm".into(),
             Scenario::Growth(products) => format!("growth {products}"),
+            Scenario::History(products) => format!("history {products}"),
             Scenario::Lighthouse => "lighthouse".into(),
             Scenario::Writes(Kind::Products, writers) => format!("writes products x{writers}"),
             Scenario::Writes(Kind::Messages, writers) => format!("writes messages x{writers}"),
