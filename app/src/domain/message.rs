@@ -59,6 +59,7 @@ impl MessageDraft {
 /// top-level domain of two or more letters. `a@b` is refused: it has no top-level domain.
 pub fn validate_email(raw: &str) -> Result<String, String> {
     const PROBLEM: &str = "debe ser un email válido, como nombre@dominio.com";
+    no_direction_controls(raw)?;
     let email = raw.trim();
     if email.is_empty() {
         return Err("es obligatorio".to_string());
@@ -98,15 +99,62 @@ pub fn validate_email(raw: &str) -> Result<String, String> {
     }
 }
 
-/// Checks a message text (1 to 1000 characters after trimming) and returns it trimmed.
+/// Checks a message text (1 to 1000 characters after trimming, something visible among them,
+/// no direction controls) and returns it trimmed.
 pub fn validate_text(raw: &str) -> Result<String, String> {
-    required_text(raw, TEXT_MAX).map_err(|problem| {
+    no_direction_controls(raw)?;
+    let text = required_text(raw, TEXT_MAX).map_err(|problem| {
         if raw.trim().is_empty() {
             "no puede estar vacío".to_string()
         } else {
             problem
         }
-    })
+    })?;
+    if !text.chars().any(is_visible) {
+        return Err("debe tener algo visible: no solo espacios o caracteres invisibles".into());
+    }
+    Ok(text)
+}
+
+/// Refuses the bidirectional embedding, override and isolate controls (U+202A–U+202E,
+/// U+2066–U+2069): they make a line read backwards ("moc.elpmaxe" as "example.com") and let
+/// a message pose as something else.
+fn no_direction_controls(raw: &str) -> Result<(), String> {
+    let control = |c: char| matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
+    if raw.chars().any(control) {
+        Err("no puede contener caracteres de control de dirección del texto".to_string())
+    } else {
+        Ok(())
+    }
+}
+
+/// Whether `c` shows something: not a space, a control, or one of the characters that take
+/// no room (zero-width spaces and joiners, format marks, variation selectors, fillers that
+/// render blank, tags).
+fn is_visible(c: char) -> bool {
+    let invisible = c.is_whitespace()
+        || c.is_control()
+        || matches!(
+            c,
+            '\u{00AD}'
+                | '\u{034F}'
+                | '\u{061C}'
+                | '\u{115F}'
+                | '\u{1160}'
+                | '\u{17B4}'
+                | '\u{17B5}'
+                | '\u{180B}'..='\u{180F}'
+                | '\u{200B}'..='\u{200F}'
+                | '\u{202A}'..='\u{202E}'
+                | '\u{2060}'..='\u{206F}'
+                | '\u{2800}'
+                | '\u{3164}'
+                | '\u{FE00}'..='\u{FE0F}'
+                | '\u{FEFF}'
+                | '\u{FFA0}'
+                | '\u{E0000}'..='\u{E007F}'
+        );
+    !invisible
 }
 
 impl ChatMessage {
@@ -132,5 +180,36 @@ mod rfc3339_millis {
         DateTime::parse_from_rfc3339(&text)
             .map(|at| at.with_timezone(&Utc))
             .map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_text_needs_something_visible_and_no_direction_controls() {
+        assert_eq!(validate_text("  hola  "), Ok("hola".to_string()));
+        assert_eq!(validate_text("👍"), Ok("👍".to_string()));
+        assert_eq!(
+            validate_text("مرحبا"),
+            Ok("مرحبا".to_string()),
+            "right-to-left script"
+        );
+        for invisible in [
+            "\u{200B}\u{200B}",
+            "\u{200D}",
+            "\u{FEFF} \u{2060}",
+            "\u{3164}",
+        ] {
+            assert!(validate_text(invisible).is_err(), "{invisible:?}");
+        }
+        for reversed in ["gnp.\u{202E}exe", "a\u{2066}b\u{2069}", "\u{202A}x"] {
+            let problem = validate_text(reversed).unwrap_err();
+            assert!(problem.contains("dirección"), "{reversed:?}: {problem}");
+        }
+        assert!(validate_email("ventas\u{202E}@mitienda.com").is_err());
+        let refused = MessageDraft::new("a@b.co", "\u{200B}").unwrap_err();
+        assert!(refused.fields.contains_key("text"));
     }
 }

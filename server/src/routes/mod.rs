@@ -2,6 +2,7 @@
 //! Leptos pages with their static files.
 
 mod catalog_files;
+mod cross_site;
 mod editor;
 mod forms;
 mod guards;
@@ -101,6 +102,7 @@ pub fn router(state: AppState, hosts: AllowedHosts) -> Router {
             state.clone(),
             rights::refuse_without_rights,
         ))
+        .layer(from_fn(cross_site::refuse_cross_site))
         .layer(from_fn_with_state(
             state.clone(),
             guards::check_staff_credentials,

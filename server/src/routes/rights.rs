@@ -3,11 +3,10 @@
 //! taken in whole. The handlers check again (`editor::Editor`); this only answers early.
 
 use axum::extract::{Request, State};
-use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::http::{header, HeaderValue, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 
-use crate::auth::{origin, Origin};
 use crate::error::ApiError;
 use crate::state::AppState;
 use app::domain::notices::Outcome;
@@ -28,32 +27,20 @@ pub fn changes_catalog(method: &Method, path: &str) -> bool {
     under(paths::PRODUCTS_API) || under(paths::ADD_FORM)
 }
 
-/// Whether `method` on `path` logs in or out: a post another site's page must not make (it
-/// could lock the staff out with wrong passwords, or end their session).
-fn logs_in_or_out(method: &Method, path: &str) -> bool {
-    *method == Method::POST && (path == paths::LOGIN || path == paths::LOGOUT)
-}
-
 /// Middleware: a catalog change without staff rights is answered at once (401 with the JSON
-/// body; a plain form post goes back to the page saying so), and a login or logout posted from
-/// another site's page gets 403, neither checked nor counted; each with its body unread and
-/// the connection closed after the answer.
+/// body; a plain form post goes back to the page saying so), its body unread and the
+/// connection closed after the answer.
 pub async fn refuse_without_rights(
     State(state): State<AppState>,
     request: Request,
     next: Next,
 ) -> Response {
     let path = request.uri().path();
-    let foreign_login =
-        logs_in_or_out(request.method(), path) && origin(request.headers()) == Origin::Foreign;
-    let allowed = !changes_catalog(request.method(), path)
-        || state.access.access(request.headers()).can_edit();
-    if allowed && !foreign_login {
+    if !changes_catalog(request.method(), path) || state.access.access(request.headers()).can_edit()
+    {
         return next.run(request).await;
     }
-    let mut refusal = if foreign_login {
-        ApiError::generic(StatusCode::FORBIDDEN).into_response()
-    } else if path.starts_with(paths::ADD_FORM) {
+    let mut refusal = if path.starts_with(paths::ADD_FORM) {
         let query = format!(
             "{}={}",
             Outcome::StaffOnly.parameter(),
