@@ -154,3 +154,33 @@ for (const viewport of [
     });
   }
 }
+
+test("a reader scrolled up keeps their place, and the new-messages button brings them down", async ({ browser }) => {
+  for (let n = 1; n <= 60; n++) await postMessage("ana@example.com", `mensaje ${n}`);
+  const reader = await (await browser.newContext()).newPage();
+  await reader.goto(server.url + "/chat");
+  await logIn(reader, "beto@example.com");
+  const list = reader.getByTestId("messages");
+  await expect(messages(reader)).toHaveCount(60);
+  const atBottom = () =>
+    list.evaluate((el) => el.scrollTop + el.clientHeight >= el.scrollHeight - 24);
+  await expect.poll(atBottom).toBe(true);
+
+  // Scrolled up to read: new messages neither move the view nor go unnoticed.
+  await list.evaluate((el) => (el.scrollTop = 200));
+  await expect.poll(atBottom).toBe(false);
+  await postMessage("ana@example.com", "nuevo 1");
+  await postMessage("ana@example.com", "nuevo 2");
+  await expect(messages(reader)).toHaveCount(62);
+  await expect(reader.getByTestId("new-messages")).toHaveText("2 mensajes nuevos ↓");
+  expect(await list.evaluate((el) => el.scrollTop)).toBe(200);
+
+  await reader.getByTestId("new-messages").click();
+  await expect.poll(atBottom).toBe(true);
+  await expect(reader.getByTestId("new-messages")).toHaveCount(0);
+  // At the latest, a new message comes into view by itself.
+  await postMessage("ana@example.com", "nuevo 3");
+  await expect(messages(reader).last().locator(".msg-text")).toHaveText("nuevo 3");
+  await expect.poll(atBottom).toBe(true);
+  await expect(reader.getByTestId("new-messages")).toHaveCount(0);
+});

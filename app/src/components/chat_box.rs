@@ -40,8 +40,9 @@ pub fn ChatBox() -> impl IntoView {
     let error = RwSignal::new(None::<String>);
     let draft = RwSignal::new(String::new());
     let list = NodeRef::<html::Ol>::new();
-    // Set while older messages are prepended, so the list does not jump to the bottom.
-    let keep_scroll = StoredValue::new(false);
+    // Set when the latest message is to come into view once the list is drawn.
+    let to_latest = StoredValue::new(false);
+    let unseen = RwSignal::new(0usize);
 
     // The one way the chat's state changes: the reducer, then the signals it says changed.
     let dispatch = move |update: ChatUpdate| {
@@ -49,11 +50,16 @@ pub fn ChatBox() -> impl IntoView {
             return;
         };
         if changed.messages {
-            keep_scroll.set_value(changed.prepended);
+            to_latest.set_value(changed.to_latest);
             log.with_value(|log| {
                 messages.set(log.messages().to_vec());
                 more_before.set(log.more_before());
             });
+        } else if changed.to_latest {
+            scroll_to_latest(list);
+        }
+        if changed.unseen {
+            unseen.set(log.with_value(ChatLog::unseen));
         }
         if changed.online {
             online.set(log.with_value(ChatLog::online));
@@ -87,13 +93,13 @@ pub fn ChatBox() -> impl IntoView {
         }
     });
 
-    // Newest message in view whenever the list grows at the bottom.
+    // The newest message in view once drawn, when the reader follows the latest (a reader
+    // scrolled up keeps their place; see `ChatLog`).
     Effect::new(move |_| {
         messages.track();
-        if keep_scroll.get_value() {
-            keep_scroll.set_value(false);
-        } else if let Some(list) = list.get() {
-            list.set_scroll_top(list.scroll_height());
+        if to_latest.get_value() {
+            to_latest.set_value(false);
+            scroll_to_latest(list);
         }
     });
 
@@ -170,13 +176,29 @@ pub fn ChatBox() -> impl IntoView {
                         "ver anteriores"
                     </button>
                 </Show>
-                <ol class="messages" node_ref=list data-testid="messages" aria-live="polite">
+                <ol
+                    class="messages"
+                    node_ref=list
+                    data-testid="messages"
+                    aria-live="polite"
+                    on:scroll=move |_| dispatch(ChatUpdate::Scrolled { at_latest: at_latest(list) })
+                >
                     <For
                         each=move || messages.get()
                         key=|message| message.id
                         children=|message| view! { <MessageLine message/> }
                     />
                 </ol>
+                {move || (unseen.get() > 0).then(|| view! {
+                    <button
+                        type="button"
+                        class="new-messages"
+                        data-testid="new-messages"
+                        on:click=move |_| dispatch(ChatUpdate::ToLatest)
+                    >
+                        {unseen_line(unseen.get())}
+                    </button>
+                })}
                 <form
                     class="chat-send"
                     on:submit=move |ev: leptos::ev::SubmitEvent| {
@@ -199,6 +221,34 @@ pub fn ChatBox() -> impl IntoView {
                 <ChatError error/>
             </Show>
         </div>
+    }
+}
+
+/// How far from the bottom a reader still counts as at the latest message, in pixels.
+const NEAR_LATEST: i32 = 24;
+
+/// Whether the list is scrolled to (near) its bottom.
+fn at_latest(list: NodeRef<html::Ol>) -> bool {
+    list.get_untracked().is_none_or(|list| {
+        list.scroll_top() + list.client_height() >= list.scroll_height() - NEAR_LATEST
+    })
+}
+
+/// Scrolls the list to its bottom, once the browser has drawn what just changed (the list's
+/// own effects may run after the one that asks).
+fn scroll_to_latest(list: NodeRef<html::Ol>) {
+    request_animation_frame(move || {
+        if let Some(list) = list.get_untracked() {
+            list.set_scroll_top(list.scroll_height());
+        }
+    });
+}
+
+/// The button's words: "1 mensaje nuevo", "3 mensajes nuevos".
+fn unseen_line(count: usize) -> String {
+    match count {
+        1 => "1 mensaje nuevo ↓".to_string(),
+        n => format!("{n} mensajes nuevos ↓"),
     }
 }
 

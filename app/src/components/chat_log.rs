@@ -1,5 +1,7 @@
 //! The chat island's state as a plain reducer: the messages shown, whether older ones exist,
-//! how many are online, and the message in flight (given back if the server refuses it).
+//! how many are online, the message in flight (given back if the server refuses it), and
+//! where the reader is: at the latest message (new ones scroll into view) or scrolled up to
+//! read (they keep their place, and the new ones are counted for "N mensajes nuevos").
 //! [`ChatLog::apply`] says what changed; the island turns that into signals. Tested without a
 //! browser or a reactive owner.
 
@@ -26,6 +28,12 @@ pub enum ChatUpdate {
     /// The older messages asked for ("ver anteriores"), oldest first.
     Older(Vec<ChatMessage>),
     OlderFailed,
+    /// The reader scrolled: to the latest message (`true`) or away from it.
+    Scrolled {
+        at_latest: bool,
+    },
+    /// "N mensajes nuevos": to the latest message.
+    ToLatest,
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -37,6 +45,10 @@ pub struct ChatChanged {
     pub error: Option<String>,
     /// The refused message's text, to give back to the box if it is empty.
     pub give_back: Option<String>,
+    /// Bring the latest message into view.
+    pub to_latest: bool,
+    /// The count of new messages below the reader changed.
+    pub unseen: bool,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -45,6 +57,10 @@ pub struct ChatLog {
     more_before: bool,
     online: Option<u64>,
     in_flight: Option<(String, String)>,
+    /// The reader scrolled up, away from the latest message.
+    reading_back: bool,
+    /// Messages that arrived below while reading back.
+    unseen: usize,
 }
 
 impl ChatLog {
@@ -62,6 +78,11 @@ impl ChatLog {
         self.online
     }
 
+    /// Messages that arrived below the reader while they were reading back.
+    pub fn unseen(&self) -> usize {
+        self.unseen
+    }
+
     /// The id before which "ver anteriores" asks.
     pub fn oldest(&self) -> Option<u64> {
         self.messages.first().map(|m| m.id)
@@ -74,6 +95,7 @@ impl ChatLog {
                 self.more_before = messages.len() >= HISTORY_SIZE;
                 self.messages = messages;
                 changed.messages = true;
+                self.follow(&mut changed);
             }
             ChatUpdate::Socket(ChatEvent::Message { message }) => {
                 if self.messages.last().is_none_or(|last| last.id < message.id) {
@@ -83,6 +105,12 @@ impl ChatLog {
                         self.more_before = true;
                     }
                     changed.messages = true;
+                    if self.reading_back {
+                        self.unseen += 1;
+                        changed.unseen = true;
+                    } else {
+                        changed.to_latest = true;
+                    }
                 }
             }
             ChatUpdate::Socket(ChatEvent::Presence { online }) => {
@@ -106,7 +134,23 @@ impl ChatLog {
                     format!("{}: {}", frame.message, detail.join(", "))
                 });
             }
-            ChatUpdate::Sent { reference, text } => self.in_flight = Some((reference, text)),
+            // Who sends wants to see their message arrive.
+            ChatUpdate::Sent { reference, text } => {
+                self.in_flight = Some((reference, text));
+                self.follow(&mut changed);
+            }
+            ChatUpdate::Scrolled { at_latest } => {
+                if at_latest {
+                    if self.reading_back {
+                        self.reading_back = false;
+                        self.unseen = 0;
+                        changed.unseen = true;
+                    }
+                } else {
+                    self.reading_back = true;
+                }
+            }
+            ChatUpdate::ToLatest => self.follow(&mut changed),
             ChatUpdate::Older(older) => {
                 self.more_before = older.len() >= OLDER_PAGE;
                 let oldest = self.oldest().unwrap_or(u64::MAX);
@@ -120,6 +164,16 @@ impl ChatLog {
             }
         }
         changed
+    }
+
+    /// Back to the latest message, with nothing left unseen.
+    fn follow(&mut self, changed: &mut ChatChanged) {
+        self.reading_back = false;
+        changed.to_latest = true;
+        if self.unseen > 0 {
+            self.unseen = 0;
+            changed.unseen = true;
+        }
     }
 }
 
@@ -201,5 +255,36 @@ mod tests {
         let presence = log.apply(ChatUpdate::Socket(ChatEvent::Presence { online: 3 }));
         assert!(presence.online);
         assert_eq!(log.online(), Some(3));
+    }
+
+    #[test]
+    fn a_reader_scrolled_up_keeps_the_place_and_counts_what_arrives() {
+        let mut log = ChatLog::default();
+        assert!(log.apply(history(1..=10)).to_latest);
+        assert!(log.apply(arrived(11)).to_latest, "at the latest: follow");
+        log.apply(ChatUpdate::Scrolled { at_latest: false });
+        for id in 12..=14 {
+            let changed = log.apply(arrived(id));
+            assert!(changed.messages && changed.unseen && !changed.to_latest);
+        }
+        assert_eq!(log.unseen(), 3);
+        // "3 mensajes nuevos" brings the reader down, and the count goes.
+        let changed = log.apply(ChatUpdate::ToLatest);
+        assert!(changed.to_latest && changed.unseen);
+        assert_eq!(log.unseen(), 0);
+        assert!(log.apply(arrived(15)).to_latest);
+        // Scrolling down by hand counts as reading them.
+        log.apply(ChatUpdate::Scrolled { at_latest: false });
+        log.apply(arrived(16));
+        log.apply(ChatUpdate::Scrolled { at_latest: true });
+        assert_eq!(log.unseen(), 0);
+        // Sending brings one down to see the message arrive.
+        log.apply(ChatUpdate::Scrolled { at_latest: false });
+        log.apply(arrived(17));
+        let sent = log.apply(ChatUpdate::Sent {
+            reference: "send-1".into(),
+            text: "hola".into(),
+        });
+        assert!(sent.to_latest && log.unseen() == 0);
     }
 }
