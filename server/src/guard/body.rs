@@ -70,8 +70,9 @@ pub async fn read_body_in_time(request: Request, next: Next) -> Response {
     }
 }
 
-/// `response`, with the connection closed after it.
-fn closing(mut response: Response) -> Response {
+/// `response`, with the connection closed after it (what a refusal before the body was read
+/// needs: the unread body must not be taken for the next request).
+pub fn closing(mut response: Response) -> Response {
     response
         .headers_mut()
         .insert(header::CONNECTION, HeaderValue::from_static("close"));

@@ -10,12 +10,13 @@
 //! before.
 
 use axum::extract::Request;
-use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::http::{header, HeaderMap, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use crate::auth::{origin, Origin};
 use crate::error::ApiError;
+use crate::guard::body::closing;
 use app::domain::Invalid;
 use app::paths;
 
@@ -49,19 +50,16 @@ fn is_json(headers: &HeaderMap) -> bool {
 
 /// Middleware: see the module's note.
 pub async fn refuse_cross_site(request: Request, next: Next) -> Response {
-    let Some(refused) = refusal(request.method(), request.uri().path(), request.headers()) else {
-        return next.run(request).await;
-    };
-    let mut response = refused.into_response();
-    response
-        .headers_mut()
-        .insert(header::CONNECTION, HeaderValue::from_static("close"));
-    response
+    match refusal(request.method(), request.uri().path(), request.headers()) {
+        Some(refused) => closing(refused.into_response()),
+        None => next.run(request).await,
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use axum::http::HeaderValue;
 
     fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
         let mut headers = HeaderMap::new();

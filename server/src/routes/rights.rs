@@ -3,11 +3,12 @@
 //! taken in whole. The handlers check again (`editor::Editor`); this only answers early.
 
 use axum::extract::{Request, State};
-use axum::http::{header, HeaderValue, Method};
+use axum::http::Method;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 
 use crate::error::ApiError;
+use crate::guard::body::closing;
 use crate::state::AppState;
 use app::domain::notices::Outcome;
 use app::paths;
@@ -40,7 +41,7 @@ pub async fn refuse_without_rights(
     {
         return next.run(request).await;
     }
-    let mut refusal = if path.starts_with(paths::ADD_FORM) {
+    let refusal = if path.starts_with(paths::ADD_FORM) {
         let query = format!(
             "{}={}",
             Outcome::StaffOnly.parameter(),
@@ -50,10 +51,7 @@ pub async fn refuse_without_rights(
     } else {
         ApiError::staff_only().into_response()
     };
-    refusal
-        .headers_mut()
-        .insert(header::CONNECTION, HeaderValue::from_static("close"));
-    refusal
+    closing(refusal)
 }
 
 #[cfg(test)]

@@ -42,15 +42,8 @@ pub async fn run(
     options: &Options,
     cluster: Option<&Cluster>,
 ) -> Result<Row, String> {
-    let mut single = options.clone();
-    single.instances = 1;
-    let mut targets = Target::start_all(&single, cluster).await?;
-    let mut target = targets.remove(0);
-    target.terminate()?;
-    fill(&target, products, options.stored_messages)?;
-    let began = Instant::now();
-    target.launch().await?;
-    let startup = began.elapsed().as_secs_f64();
+    let (target, startup) = filled(products, options.stored_messages, options, cluster).await?;
+    let startup = startup.as_secs_f64();
 
     let mut row = Row::default();
     row.push("products", products as f64, "");
@@ -79,6 +72,25 @@ pub async fn run(
     Ok(row)
 }
 
+/// A server started on a store holding `products` products and `messages` messages (filled
+/// with the server stopped), and how long it took from its start to its port answering.
+pub async fn filled(
+    products: u64,
+    messages: u64,
+    options: &Options,
+    cluster: Option<&Cluster>,
+) -> Result<(Target, Duration), String> {
+    let mut single = options.clone();
+    single.instances = 1;
+    let mut targets = Target::start_all(&single, cluster).await?;
+    let mut target = targets.remove(0);
+    target.terminate()?;
+    fill(&target, products, messages)?;
+    let began = Instant::now();
+    target.launch().await?;
+    Ok((target, began.elapsed()))
+}
+
 /// How many messages wait to be stored at once while filling (the chat's group commit stores
 /// them in batches).
 const FILLING: usize = 4096;
@@ -86,7 +98,7 @@ const FILLING: usize = 4096;
 /// Puts `products` products (instead of the examples) and `messages` messages into the stopped
 /// server's store, through the server's own store code, on a runtime of its own: when it ends
 /// it takes the store's tasks with it, and with them its hold on the data directory.
-pub fn fill(target: &Target, products: u64, messages: u64) -> Result<(), String> {
+fn fill(target: &Target, products: u64, messages: u64) -> Result<(), String> {
     let location = match (target.database(), target.data_dir()) {
         (Some(url), _) => Location::Database(url.to_string()),
         (None, Some(dir)) => Location::DataDir(dir.to_path_buf()),

@@ -18,7 +18,6 @@ use crate::client::{connect, exchange};
 use crate::database::Cluster;
 use crate::growth;
 use crate::stats::{percentile, Row};
-use crate::target::Target;
 use crate::Options;
 
 /// Changes of the one product, and removals of others.
@@ -34,13 +33,7 @@ pub async fn run(
     if products <= CHANGES as u64 + 1 {
         return Err(format!("history needs more than {} products", CHANGES + 1));
     }
-    let mut single = options.clone();
-    single.instances = 1;
-    let mut targets = Target::start_all(&single, cluster).await?;
-    let mut target = targets.remove(0);
-    target.terminate()?;
-    growth::fill(&target, products, 0)?;
-    target.launch().await?;
+    let (target, _) = growth::filled(products, 0, options, cluster).await?;
     let addr = target.addr.clone();
     let mut http = connect::<Full<Bytes>>(&addr).await?;
     // The filled store's ids follow those of the examples it never showed.
