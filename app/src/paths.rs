@@ -16,6 +16,10 @@ pub const CHAT_SOCKET: &str = "/ws/chat";
 pub const PRODUCTS_API: &str = "/api/products";
 /// The chat's messages, as JSON.
 pub const MESSAGES_API: &str = "/api/messages";
+/// Chat message `id` (`"{id}"` gives the router's pattern).
+pub fn message(id: impl std::fmt::Display) -> String {
+    format!("{MESSAGES_API}/{id}")
+}
 /// The whole catalog as a CSV file.
 pub const PRODUCTS_CSV: &str = "/api/products.csv";
 /// A CSV file of products to create or update.

@@ -169,6 +169,9 @@ test("a reader scrolled up keeps their place, and the new-messages button brings
   // Scrolled up to read: new messages neither move the view nor go unnoticed.
   await list.evaluate((el) => (el.scrollTop = 200));
   await expect.poll(atBottom).toBe(false);
+  // The page hears of a scroll at its next frame, as it would from a person scrolling long
+  // before anything arrives: wait for that frame before the messages come.
+  await list.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
   await postMessage("ana@example.com", "nuevo 1");
   await postMessage("ana@example.com", "nuevo 2");
   await expect(messages(reader)).toHaveCount(62);

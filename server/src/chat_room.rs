@@ -44,6 +44,12 @@ impl ChatRoom {
             .await
     }
 
+    /// Removes message `id` everywhere: the store (its change log included), then every
+    /// instance's window and every chat socket, through the applier.
+    pub async fn remove(&self, id: u64) -> Result<(), StoreError> {
+        self.store.remove_message(id).await
+    }
+
     pub async fn post(&self, draft: MessageDraft) -> Result<ChatMessage, StoreError> {
         self.store.post_message(draft).await
     }

@@ -103,6 +103,9 @@ impl From<StoreError> for ApiError {
             StoreError::NotFound(id) => {
                 ApiError::not_found(format!("No existe un producto con id {id}"))
             }
+            StoreError::MessageNotFound(id) => {
+                ApiError::not_found(format!("No existe un mensaje con id {id}"))
+            }
             StoreError::UnknownChange(id, seq) => ApiError::not_found(format!(
                 "El producto {id} no tiene un cambio número {seq} en su historial"
             )),

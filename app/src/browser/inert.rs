@@ -42,6 +42,10 @@ pub async fn post_json<B: Serialize, T: DeserializeOwned>(
     Err(String::new())
 }
 
+pub async fn delete(_url: &str) -> Result<(), String> {
+    Err(String::new())
+}
+
 pub mod storage {
     pub fn load(_key: &str) -> Option<String> {
         None

@@ -97,6 +97,22 @@ pub async fn post_json<B: Serialize, T: DeserializeOwned>(
     }
 }
 
+/// `DELETE url`: done, or the sentence to show (the server's own `error`, or that the request
+/// did not get through).
+pub async fn delete(url: &str) -> Result<(), String> {
+    let response = gloo_net::http::Request::delete(url)
+        .send()
+        .await
+        .map_err(|_| crate::components::OFFLINE.to_string())?;
+    if response.ok() {
+        return Ok(());
+    }
+    match response.json::<crate::domain::Invalid>().await {
+        Ok(refused) => Err(refused.error),
+        Err(_) => Err(format!("El servidor respondió {}", response.status())),
+    }
+}
+
 /// `localStorage`.
 pub mod storage {
     fn local() -> Option<web_sys::Storage> {

@@ -10,8 +10,9 @@ use leptos::prelude::*;
 
 use super::chat_log::{ChatLog, ChatUpdate, OLDER_PAGE};
 use super::{next_ref, ConnectionBadge, LinkState, Outbox};
-use crate::browser::{get_json, stay_connected, storage};
+use crate::browser::{delete, get_json, stay_connected, storage};
 use crate::domain::message::{validate_email, validate_text, TEXT_MAX};
+use crate::domain::Access;
 use crate::domain::ChatMessage;
 use crate::paths;
 use crate::protocol::{ChatEvent, ChatRequest};
@@ -29,7 +30,11 @@ pub fn local_time(message: &ChatMessage) -> String {
 }
 
 #[island]
-pub fn ChatBox() -> impl IntoView {
+pub fn ChatBox(
+    /// Whether this page is staff's (decided by the server): staff may remove messages.
+    access: Access,
+) -> impl IntoView {
+    let moderates = access == Access::Staff;
     let email = RwSignal::new(None::<String>);
     let log = StoredValue::new(ChatLog::default());
     let messages = RwSignal::new(Vec::<ChatMessage>::new());
@@ -129,6 +134,15 @@ pub fn ChatBox() -> impl IntoView {
         }
     };
 
+    // A moderator's "Borrar": the socket's removal takes the message off every page.
+    let remove = move |id: u64| {
+        leptos::task::spawn_local(async move {
+            if let Err(why) = delete(&paths::message(id)).await {
+                error.set(Some(why));
+            }
+        });
+    };
+
     let load_older = move || {
         let Some(oldest) = log.with_value(ChatLog::oldest) else {
             return;
@@ -186,7 +200,7 @@ pub fn ChatBox() -> impl IntoView {
                     <For
                         each=move || messages.get()
                         key=|message| message.id
-                        children=|message| view! { <MessageLine message/> }
+                        children=move |message| view! { <MessageLine message moderates remove/> }
                     />
                 </ol>
                 {move || (unseen.get() > 0).then(|| view! {
@@ -254,10 +268,22 @@ fn unseen_line(count: usize) -> String {
 
 /// One message: email in bold blue, the time in brown, the text in italic green.
 #[component]
-fn MessageLine(message: ChatMessage) -> impl IntoView {
+fn MessageLine(
+    message: ChatMessage,
+    /// Staff see "Borrar".
+    moderates: bool,
+    remove: impl Fn(u64) + Copy + Send + Sync + 'static,
+) -> impl IntoView {
     let time = local_time(&message);
+    let id = message.id;
     view! {
         <li class="message" data-message-id=message.id>
+            {moderates.then(|| view! {
+                <button type="button" class="link remove-message" on:click=move |_| remove(id)>
+                    "Borrar"
+                </button>
+                " "
+            })}
             <strong class="msg-email">{message.email}</strong>
             " "
             <span class="msg-time">"[" {time} "]"</span>

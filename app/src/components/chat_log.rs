@@ -113,6 +113,12 @@ impl ChatLog {
                     }
                 }
             }
+            ChatUpdate::Socket(ChatEvent::MessageRemoved { id }) => {
+                if let Some(at) = self.messages.iter().position(|m| m.id == id) {
+                    self.messages.remove(at);
+                    changed.messages = true;
+                }
+            }
             ChatUpdate::Socket(ChatEvent::Presence { online }) => {
                 self.online = Some(online);
                 changed.online = true;
@@ -286,5 +292,19 @@ mod tests {
             text: "hola".into(),
         });
         assert!(sent.to_latest && log.unseen() == 0);
+    }
+
+    #[test]
+    fn a_removed_message_leaves_the_page() {
+        let mut log = ChatLog::default();
+        log.apply(history(1..=3));
+        let removed = ChatUpdate::Socket(ChatEvent::MessageRemoved { id: 2 });
+        let changed = log.apply(removed.clone());
+        assert!(
+            changed.messages && !changed.to_latest,
+            "the reader stays where they are"
+        );
+        assert_eq!(ids(&log), [1, 3]);
+        assert!(!log.apply(removed).messages, "once is enough");
     }
 }

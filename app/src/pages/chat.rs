@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+use super::PageData;
 use crate::components::ChatBox;
 
 #[component]
@@ -11,7 +12,7 @@ pub fn ChatPage() -> impl IntoView {
         <Title text="Chat · tiempo real"/>
         <section class="chat-section">
             <h1>"Centro de mensajes"</h1>
-            <ChatBox/>
+            <ChatBox access=PageData::access()/>
         </section>
     }
 }

@@ -23,7 +23,7 @@ pub fn RealtimeProductsPage() -> impl IntoView {
         <LiveCatalog initial=first.products total=first.total after notice access=PageData::access() edit/>
         <section class="chat-section">
             <h2>"Centro de mensajes"</h2>
-            <ChatBox/>
+            <ChatBox access=PageData::access()/>
         </section>
     }
     .into_any()

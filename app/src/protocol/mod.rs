@@ -91,6 +91,11 @@ pub enum ChatEvent {
     Message {
         message: ChatMessage,
     },
+    /// A message a moderator removed: every page drops it.
+    #[serde(rename = "message_removed")]
+    MessageRemoved {
+        id: u64,
+    },
     /// How many chat sockets are open (on every instance), sent when it changes.
     Presence {
         online: u64,

@@ -107,7 +107,11 @@ impl Resumable for ChatEvent {
                 point.epoch = Some(epoch.clone());
             }
             ChatEvent::Message { message } => point.since = Some(message.id),
-            ChatEvent::Resume { .. } | ChatEvent::Presence { .. } | ChatEvent::Error(_) => {}
+            // A removal moves nothing: the resume point stays the last message seen.
+            ChatEvent::Resume { .. }
+            | ChatEvent::MessageRemoved { .. }
+            | ChatEvent::Presence { .. }
+            | ChatEvent::Error(_) => {}
         }
     }
 }

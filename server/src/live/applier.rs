@@ -36,6 +36,10 @@ impl Applier {
                         .apply(message, Utf8Bytes::from(change.event));
                     Ok(())
                 }
+                Ok(ChatEvent::MessageRemoved { id }) => {
+                    self.views.chat.remove(id, Utf8Bytes::from(change.event));
+                    Ok(())
+                }
                 _ => Err(unreadable),
             },
         }

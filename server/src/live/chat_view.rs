@@ -25,7 +25,16 @@ pub struct Window {
     history: OnceLock<Bytes>,
     /// The store's history these messages belong to.
     epoch: Arc<str>,
+    /// The latest removals (at most [`REMOVALS_KEPT`]): each removed id, and the latest message
+    /// id when it was removed, so a socket resuming from before it is told.
+    removals: VecDeque<(u64, u64)>,
+    /// The latest message id when the oldest removal no longer kept was made: a socket
+    /// resuming from before it gets a fresh history instead.
+    removals_forgotten: Option<u64>,
 }
+
+/// How many removals are kept for resuming sockets.
+const REMOVALS_KEPT: usize = 1_000;
 
 impl View<Window> {
     /// `latest` are the newest messages, ascending by id; `complete` says that nothing older
@@ -47,12 +56,22 @@ impl View<Window> {
         self.publish(encode_text(&text));
     }
 
+    /// Takes out message `id`, which a moderator removed, and publishes `text`, the removal as
+    /// the JSON every socket gets.
+    pub fn remove(&self, id: u64, text: Utf8Bytes) {
+        let mut window = self.write();
+        window.remove(id);
+        self.publish(encode_text(&text));
+    }
+
     /// Replaces the window (after this instance lost track of some messages) and sends every
-    /// socket a fresh history.
+    /// socket a fresh history. The removals stay known: a socket may resume from before them.
     pub fn reset(&self, latest: Vec<ChatMessage>, complete: bool) {
         let mut window = self.write();
-        let epoch = window.epoch.clone();
-        *window = Window::new(latest, complete, epoch);
+        let mut fresh = Window::new(latest, complete, window.epoch.clone());
+        fresh.removals = std::mem::take(&mut window.removals);
+        fresh.removals_forgotten = window.removals_forgotten;
+        *window = fresh;
         self.replaced();
     }
 
@@ -78,24 +97,49 @@ impl View<Window> {
 }
 
 impl Window {
-    /// A socket's first frames for `start`: a resume and the messages after `since` when the
-    /// window holds them all (at most [`RESUME_LIMIT`]), else the history.
+    /// A socket's first frames for `start`: a resume, the removals it may have missed and the
+    /// messages after `since` when the window holds them all (at most [`RESUME_LIMIT`]), else
+    /// the history.
     pub fn opening(&self, start: &SocketStart) -> Bytes {
         match start
             .resumes(&self.epoch)
+            .filter(|since| {
+                self.removals_forgotten
+                    .is_none_or(|forgotten| *since > forgotten)
+            })
             .and_then(|since| self.after(since))
         {
             Some((since, missed)) => {
                 let resume = json_frame(&ChatEvent::Resume { since });
+                // A removal made when `since` was the latest, or later, may not have reached it.
+                let removed = self
+                    .removals
+                    .iter()
+                    .filter(|(_, latest)| *latest >= since)
+                    .map(|(id, _)| json_frame(&ChatEvent::MessageRemoved { id: *id }));
                 let missed = missed.map(|message| {
                     json_frame(&ChatEvent::Message {
                         message: message.clone(),
                     })
                 });
-                frames::concat(std::iter::once(resume).chain(missed))
+                frames::concat(std::iter::once(resume).chain(removed).chain(missed))
             }
             None => self.first_frame().clone(),
         }
+    }
+
+    fn remove(&mut self, id: u64) {
+        if let Ok(at) = self.messages.binary_search_by_key(&id, |m| m.id) {
+            self.messages.remove(at);
+            self.history = OnceLock::new();
+        }
+        let latest = self.messages.back().map_or(0, |m| m.id).max(id);
+        if self.removals.len() == REMOVALS_KEPT {
+            if let Some((_, forgotten)) = self.removals.pop_front() {
+                self.removals_forgotten = Some(forgotten);
+            }
+        }
+        self.removals.push_back((id, latest));
     }
 
     fn new(latest: Vec<ChatMessage>, complete: bool, epoch: Arc<str>) -> Self {
@@ -107,6 +151,8 @@ impl Window {
             complete: complete && excess == 0,
             history: OnceLock::new(),
             epoch,
+            removals: VecDeque::new(),
+            removals_forgotten: None,
         }
     }
 
@@ -273,5 +319,27 @@ mod tests {
             "history",
             "no longer complete"
         );
+    }
+
+    #[tokio::test]
+    async fn a_removal_leaves_the_window_and_reaches_sockets_resuming_from_before_it() {
+        let view = ChatView::chat((1..=5).map(message).collect(), true, "e", PACING);
+        view.remove(3, r#"{"type":"message_removed","id":3}"#.into());
+        assert_eq!(ids(view.recent(10, None)), Some(vec![1, 2, 4, 5]));
+        let history = opened(&view, 0, "other epoch");
+        assert_eq!(history[0]["type"], "history");
+        assert_eq!(history[0]["messages"].as_array().unwrap().len(), 4);
+        // From 5, the latest when it was removed: told. From 2: told, then 4 and 5.
+        let from_5 = opened(&view, 5, "e");
+        assert_eq!(
+            from_5[1],
+            serde_json::json!({"type": "message_removed", "id": 3})
+        );
+        let from_2 = opened(&view, 2, "e");
+        assert_eq!(from_2.len(), 4, "{from_2:?}");
+        assert_eq!(from_2[1]["type"], "message_removed");
+        // A later message: a socket that had it saw the removal before it.
+        view.apply(message(6), "{}".into());
+        assert_eq!(opened(&view, 6, "e").len(), 1, "the resume alone");
     }
 }

@@ -107,7 +107,9 @@ pub async fn remove_product(
 /// What a refusal of the store is called in the link back.
 fn failure(refused: &StoreError) -> Outcome {
     match refused {
-        StoreError::NotFound(_) | StoreError::UnknownChange(..) => Outcome::NotFound,
+        StoreError::NotFound(_)
+        | StoreError::UnknownChange(..)
+        | StoreError::MessageNotFound(_) => Outcome::NotFound,
         StoreError::DuplicateCode(_) => Outcome::DuplicateCode,
         StoreError::ChangedMeanwhile(_) => Outcome::ChangedMeanwhile,
         StoreError::Unavailable(_) => Outcome::Unavailable,

@@ -4,12 +4,15 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 
+use super::editor::Editor;
 use crate::error::ApiError;
 use crate::guard::client::Client;
 use crate::params::{json_body, limit, number, Body, Params};
 use crate::state::AppState;
+use crate::store::StoreError;
 use app::domain::message::{CHAT_TOO_FAST, HISTORY_SIZE};
 use app::domain::{ChatMessage, Invalid, MessageDraft};
+use axum::extract::Path;
 
 /// `GET /api/messages?limit=N&before=ID`: the last N (default 100) with id below `before`,
 /// oldest first.
@@ -20,6 +23,22 @@ pub async fn list(
     let limit = limit(&params)?.map_or(HISTORY_SIZE, |n| n as usize);
     let before = number(&params, "before")?;
     Ok(Json(state.chat.recent(limit, before).await?))
+}
+
+/// `DELETE /api/messages/{id}` (staff): the message is gone from the store, its log, every
+/// window and every page; `{"removed": id}`.
+pub async fn remove(
+    _: Editor,
+    State(state): State<AppState>,
+    Path(raw): Path<String>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let id = raw
+        .parse::<u64>()
+        .ok()
+        .filter(|id| *id > 0)
+        .ok_or(StoreError::MessageNotFound(0))?;
+    state.chat.remove(id).await?;
+    Ok(Json(serde_json::json!({ "removed": id })))
 }
 
 /// `POST /api/messages` with `{"email": ..., "text": ...}`.

@@ -19,7 +19,7 @@ use std::sync::Arc;
 
 use app::paths;
 use axum::http::request::Parts;
-use axum::routing::{any, get, post};
+use axum::routing::{any, delete, get, post};
 use axum::{Extension, Router};
 use leptos::prelude::{provide_context, use_context};
 use leptos_axum::{generate_route_list, LeptosRoutes};
@@ -163,6 +163,10 @@ fn api() -> Router<AppState> {
             get(messages::list)
                 .post(messages::create)
                 .fallback(method_not_allowed),
+        )
+        .route(
+            &paths::message("{id}"),
+            delete(messages::remove).fallback(method_not_allowed),
         )
         .route(
             "/api/{*rest}",

@@ -288,6 +288,13 @@ impl<B: Backend> Store for SqlStore<B> {
         .await
     }
 
+    async fn remove_message(&self, id: u64) -> Result<(), StoreError> {
+        self.write("remove_message", OPERATION_LIMIT, move |tx| {
+            Box::pin(writes::remove_message(tx, id))
+        })
+        .await
+    }
+
     /// Group commit: under load many messages share one transaction; alone, a message is
     /// committed at once. Each then waits until this instance shows its batch.
     async fn post_message(&self, draft: MessageDraft) -> Result<ChatMessage, StoreError> {

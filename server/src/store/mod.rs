@@ -102,6 +102,9 @@ pub async fn open(
 pub enum StoreError {
     #[error("no product has id {0}")]
     NotFound(ProductId),
+    /// No chat message has this id (or it was removed already).
+    #[error("no message has id {0}")]
+    MessageNotFound(u64),
     /// A restore named a change the record of that product does not hold.
     #[error("product {0} has no change {1} on record")]
     UnknownChange(ProductId, u64),
@@ -210,6 +213,8 @@ pub trait Store: Send + Sync + 'static {
     async fn history(&self, id: ProductId, limit: usize) -> Result<Vec<HistoryEntry>, StoreError>;
     /// The products removed and not back since, newest removal first, at most `limit`.
     async fn removed(&self, limit: usize) -> Result<Vec<RemovedProduct>, StoreError>;
+    /// Removes chat message `id` from the store, its change log included.
+    async fn remove_message(&self, id: u64) -> Result<(), StoreError>;
     /// Gives the draft an id and the current time, stores it and returns it.
     async fn post_message(&self, draft: MessageDraft) -> Result<ChatMessage, StoreError>;
     /// The last `limit` messages with an id below `before` (all when `None`), oldest first:

@@ -115,6 +115,10 @@ pub trait Rows: Send {
     ) -> Result<Vec<(i64, String, String)>, sqlx::Error>;
     async fn prune_changes(&mut self) -> Result<u64, sqlx::Error>;
     async fn record_history(&mut self, rows: &[HistoryRow<'_>]) -> Result<(), sqlx::Error>;
+    /// Deletes message `id`; whether it existed.
+    async fn delete_message(&mut self, id: i64) -> Result<bool, sqlx::Error>;
+    /// Writes `event` over the logged event of message `id`.
+    async fn erase_message_event(&mut self, id: i64, event: &str) -> Result<(), sqlx::Error>;
     /// The record of product `id`, newest first, at most `limit` entries.
     async fn history(&mut self, id: i64, limit: i64) -> Result<Vec<HistoryEntry>, sqlx::Error>;
     async fn history_entry(
@@ -371,6 +375,27 @@ macro_rules! rows_for {
                         .map(drop);
                 }
                 write_json(self, $dialect.record_history, sqlx::types::Json(rows), None).await
+            }
+
+            async fn delete_message(&mut self, id: i64) -> Result<bool, sqlx::Error> {
+                let deleted: Option<i64> = sqlx::query_scalar($crate::store::sql::DELETE_MESSAGE)
+                    .bind(id)
+                    .fetch_optional(&mut *self)
+                    .await?;
+                Ok(deleted.is_some())
+            }
+
+            async fn erase_message_event(
+                &mut self,
+                id: i64,
+                event: &str,
+            ) -> Result<(), sqlx::Error> {
+                sqlx::query($dialect.erase_message_event)
+                    .bind(id)
+                    .bind(event)
+                    .execute(&mut *self)
+                    .await
+                    .map(drop)
             }
 
             async fn history(

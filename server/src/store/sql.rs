@@ -28,6 +28,9 @@ pub const NEWEST_MESSAGES: &str = "SELECT id, email, text, sent_at FROM \
        (SELECT id, email, text, sent_at FROM messages WHERE id < $1 ORDER BY id DESC LIMIT $2) \
      AS newest ORDER BY id";
 
+/// Deletes message `$1`; its id when there was one.
+pub const DELETE_MESSAGE: &str = "DELETE FROM messages WHERE id = $1 RETURNING id";
+
 /// The product events of the changes numbered above `$1` up to `$2`, in order.
 pub const PRODUCT_EVENTS: &str = "SELECT event FROM changes \
      WHERE channel = 'products' AND seq > $1 AND seq <= $2 ORDER BY seq";
@@ -82,6 +85,9 @@ pub struct Dialect {
     pub record_history: &'static str,
     /// Records one row: `product_id, seq, at, actor, kind, product`.
     pub record_one_history: &'static str,
+    /// Writes `$2` (the removal's event) over the logged event of chat message `$1`, so the log
+    /// no longer holds its email and text.
+    pub erase_message_event: &'static str,
     /// Deletes the record's rows older than `$1` days.
     pub prune_history: &'static str,
 }

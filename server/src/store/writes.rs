@@ -15,7 +15,7 @@ use super::rows::{Counter, Rows};
 use super::{ImportRow, Imported, StoreError};
 use app::domain::history::ChangeKind;
 use app::domain::{ChatMessage, MessageDraft, NewProduct, Product, ProductChanges, ProductId};
-use app::protocol::ProductEvent;
+use app::protocol::{ChatEvent, ProductEvent};
 
 /// A write done and ready to commit: its result, what it hands the subscriber once committed,
 /// and the number of its last change (the one an instance must have applied to show it).
@@ -234,6 +234,20 @@ pub async fn post_messages(
     tx.insert_messages(&batch.rows()).await?;
     tx.record_changes(&batch.changes).await?;
     Ok(Committed::of(batch.messages, batch.changes))
+}
+
+/// Removes chat message `id`: its row, and its email and text from the change log too (its
+/// logged event becomes the removal's), recorded as a change every chat socket hears.
+pub async fn remove_message(tx: &mut impl Rows, id: u64) -> Result<Committed<()>, StoreError> {
+    let seq = tx.next(Counter::Log).await? as u64;
+    let row = i64::try_from(id).unwrap_or(-1);
+    if !tx.delete_message(row).await? {
+        return Err(StoreError::MessageNotFound(id));
+    }
+    let change = Change::new(seq, Channel::Chat, &ChatEvent::MessageRemoved { id });
+    tx.erase_message_event(row, &change.event).await?;
+    tx.record_changes(std::slice::from_ref(&change)).await?;
+    Ok(Committed::of((), vec![change]))
 }
 
 /// Adds `examples` if the store has never stored anything (so neither an emptied catalog nor

@@ -31,6 +31,8 @@ pub static SQLITE: Dialect = Dialect {
          json_extract(value, '$.kind'), json_extract(value, '$.product') FROM json_each($1)",
     record_one_history: "INSERT INTO product_history (product_id, seq, at, actor, kind, product) \
          VALUES ($1, $2, $3, $4, $5, $6)",
+    erase_message_event: "UPDATE changes SET event = $2 \
+         WHERE channel = 'chat' AND json_extract(event, '$.message.id') = $1",
     // `at` is RFC 3339 text with milliseconds, compared as text.
     prune_history: "DELETE FROM product_history \
          WHERE at < strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-' || $1 || ' days')",
