@@ -6,7 +6,7 @@ mod support;
 use serde_json::{json, Value};
 use support::cluster::{joined, two_instances};
 use support::staff::{shop, PASSWORD};
-use support::{on_each_store, on_postgres, pg, TestServer};
+use support::{on_each_store, on_postgres, on_sqlite, pg, TestServer};
 
 async fn post(server: &TestServer, text: &str) -> u64 {
     let (status, message) = server
@@ -97,6 +97,28 @@ on_postgres! {
             let statement = format!("SELECT 1 FROM {table} WHERE {} LIKE '%secreta-4821%'",
                 if table == "messages" { "text" } else { "event" });
             assert_eq!(pg::execute(&url, &statement).await, 0, "{table} still holds it");
+        }
+    }
+}
+
+on_sqlite! {
+    async fn a_removed_message_leaves_no_trace_in_the_data_directory() {
+        let server = TestServer::start().await;
+        let secret = "mi-clave-secreta-4821";
+        for n in 0..20 {
+            post(&server, &format!("relleno {n}")).await;
+        }
+        let id = post(&server, secret).await;
+        post(&server, "después").await;
+        assert_eq!(server.send("DELETE", &format!("/api/messages/{id}"), "").await.0, 200);
+        let dir = server.data_file("");
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_file() {
+                let bytes = std::fs::read(&path).unwrap();
+                let found = bytes.windows(secret.len()).any(|w| w == secret.as_bytes());
+                assert!(!found, "{} still holds the removed text", path.display());
+            }
         }
     }
 }

@@ -288,11 +288,23 @@ impl<B: Backend> Store for SqlStore<B> {
         .await
     }
 
+    /// The message's row, its logged event, and (SQLite) the pages that held them in the
+    /// database's files: after the commit the write-ahead log is emptied too.
     async fn remove_message(&self, id: u64) -> Result<(), StoreError> {
-        self.write("remove_message", OPERATION_LIMIT, move |tx| {
-            Box::pin(writes::remove_message(tx, id))
+        let removed = self
+            .write("remove_message", OPERATION_LIMIT, move |tx| {
+                Box::pin(writes::remove_message(tx, id))
+            })
+            .await;
+        let wiped = bounded(OPERATION_LIMIT, async {
+            let mut writer = self.backend.pools().writer.acquire().await?;
+            Ok(writer.stop_wiping().await?)
         })
-        .await
+        .await;
+        if let Err(e) = wiped {
+            tracing::warn!(error = %e, "a removed message may linger in the database's files");
+        }
+        removed
     }
 
     /// Group commit: under load many messages share one transaction; alone, a message is

@@ -117,6 +117,12 @@ pub trait Rows: Send {
     async fn record_history(&mut self, rows: &[HistoryRow<'_>]) -> Result<(), sqlx::Error>;
     /// Deletes message `id`; whether it existed.
     async fn delete_message(&mut self, id: i64) -> Result<bool, sqlx::Error>;
+    /// From now on, what is deleted is overwritten in the database's files (where they would
+    /// keep it), until [`Rows::stop_wiping`].
+    async fn wipe_deleted(&mut self) -> Result<(), sqlx::Error>;
+    /// Back to ordinary deletes, and the write-ahead log emptied of the pages that held what
+    /// was deleted (outside any transaction).
+    async fn stop_wiping(&mut self) -> Result<(), sqlx::Error>;
     /// Writes `event` over the logged event of message `id`.
     async fn erase_message_event(&mut self, id: i64, event: &str) -> Result<(), sqlx::Error>;
     /// The record of product `id`, newest first, at most `limit` entries.
@@ -383,6 +389,21 @@ macro_rules! rows_for {
                     .fetch_optional(&mut *self)
                     .await?;
                 Ok(deleted.is_some())
+            }
+
+            async fn wipe_deleted(&mut self) -> Result<(), sqlx::Error> {
+                if let Some(wipe) = &$dialect.wipe {
+                    sqlx::query(wipe.on).execute(&mut *self).await?;
+                }
+                Ok(())
+            }
+
+            async fn stop_wiping(&mut self) -> Result<(), sqlx::Error> {
+                if let Some(wipe) = &$dialect.wipe {
+                    sqlx::query(wipe.off).execute(&mut *self).await?;
+                    sqlx::query(wipe.after_commit).execute(&mut *self).await?;
+                }
+                Ok(())
             }
 
             async fn erase_message_event(

@@ -88,8 +88,19 @@ pub struct Dialect {
     /// Writes `$2` (the removal's event) over the logged event of chat message `$1`, so the log
     /// no longer holds its email and text.
     pub erase_message_event: &'static str,
+    /// Where the database keeps deleted content in its files until overwritten (SQLite): the
+    /// statements that make a removal overwrite what it frees (on, then off), and the one that
+    /// empties the write-ahead log of the pages that held it, after the commit.
+    pub wipe: Option<Wipe>,
     /// Deletes the record's rows older than `$1` days.
     pub prune_history: &'static str,
+}
+
+/// See [`Dialect::wipe`].
+pub struct Wipe {
+    pub on: &'static str,
+    pub off: &'static str,
+    pub after_commit: &'static str,
 }
 
 /// Whether the log, whose oldest change is `oldest` and whose head is `head`, still holds every

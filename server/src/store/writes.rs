@@ -237,9 +237,11 @@ pub async fn post_messages(
 }
 
 /// Removes chat message `id`: its row, and its email and text from the change log too (its
-/// logged event becomes the removal's), recorded as a change every chat socket hears.
+/// logged event becomes the removal's), recorded as a change every chat socket hears. What it
+/// frees is overwritten in the database's files (the caller ends that: `Rows::stop_wiping`).
 pub async fn remove_message(tx: &mut impl Rows, id: u64) -> Result<Committed<()>, StoreError> {
     let seq = tx.next(Counter::Log).await? as u64;
+    tx.wipe_deleted().await?;
     let row = i64::try_from(id).unwrap_or(-1);
     if !tx.delete_message(row).await? {
         return Err(StoreError::MessageNotFound(id));

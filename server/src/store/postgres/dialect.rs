@@ -37,6 +37,8 @@ pub static POSTGRES: Dialect = Dialect {
          h->>'actor', h->>'kind', h->'product' FROM jsonb_array_elements($1::jsonb) AS h",
     record_one_history: "INSERT INTO product_history (product_id, seq, at, actor, kind, product) \
          VALUES ($1, $2, $3::timestamptz, $4, $5, $6)",
+    // Deleted rows stay in PostgreSQL's files until VACUUM reuses their space.
+    wipe: None,
     erase_message_event: "UPDATE changes SET event = $2 \
          WHERE channel = 'chat' AND (event::jsonb -> 'message' ->> 'id')::bigint = $1",
     prune_history: "DELETE FROM product_history WHERE at < now() - $1 * interval '1 day'",

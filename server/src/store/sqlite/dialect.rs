@@ -4,7 +4,7 @@
 use sqlx::SqliteConnection;
 
 use crate::store::rows::rows_for;
-use crate::store::sql::Dialect;
+use crate::store::sql::{Dialect, Wipe};
 
 pub static SQLITE: Dialect = Dialect {
     products_with_codes:
@@ -31,6 +31,11 @@ pub static SQLITE: Dialect = Dialect {
          json_extract(value, '$.kind'), json_extract(value, '$.product') FROM json_each($1)",
     record_one_history: "INSERT INTO product_history (product_id, seq, at, actor, kind, product) \
          VALUES ($1, $2, $3, $4, $5, $6)",
+    wipe: Some(Wipe {
+        on: "PRAGMA secure_delete = ON",
+        off: "PRAGMA secure_delete = OFF",
+        after_commit: "PRAGMA wal_checkpoint(TRUNCATE)",
+    }),
     erase_message_event: "UPDATE changes SET event = $2 \
          WHERE channel = 'chat' AND json_extract(event, '$.message.id') = $1",
     // `at` is RFC 3339 text with milliseconds, compared as text.
