@@ -44,9 +44,13 @@ impl MessageBatch {
         MessageBatch { messages, changes }
     }
 
-    /// The `messages` rows.
+    /// The `messages` rows, each with the number of its change.
     pub fn rows(&self) -> Vec<MessageRow<'_>> {
-        self.messages.iter().map(MessageRow::of).collect()
+        self.messages
+            .iter()
+            .zip(&self.changes)
+            .map(|(message, change)| MessageRow::of(message, Some(change.seq)))
+            .collect()
     }
 }
 
@@ -70,7 +74,10 @@ mod tests {
             batch.changes[2].event
         );
         let rows = batch.rows();
-        assert_eq!((rows[0].id, rows[0].text), (10, "uno"));
+        assert_eq!(
+            (rows[0].id, rows[0].seq, rows[0].text),
+            (10, Some(38), "uno")
+        );
         assert!(rows[0].sent_at.ends_with('Z'), "{}", rows[0].sent_at);
     }
 }

@@ -28,6 +28,10 @@ pub const SQLITE: &[File] = &[
         "0003_product_history.sql",
         include_str!("../../migrations/sqlite/0003_product_history.sql"),
     ),
+    (
+        "0004_message_seq.sql",
+        include_str!("../../migrations/sqlite/0004_message_seq.sql"),
+    ),
 ];
 
 /// PostgreSQL's migrations, oldest first.
@@ -51,6 +55,10 @@ pub const POSTGRES: &[File] = &[
     (
         "0005_product_history.sql",
         include_str!("../../migrations/postgres/0005_product_history.sql"),
+    ),
+    (
+        "0006_message_seq.sql",
+        include_str!("../../migrations/postgres/0006_message_seq.sql"),
     ),
 ];
 

@@ -35,6 +35,9 @@ impl Counter {
 #[derive(Serialize)]
 pub struct MessageRow<'a> {
     pub id: i64,
+    /// The number of its change in the log (none for messages carried over from an earlier
+    /// version's files, which were never logged).
+    pub seq: Option<i64>,
     pub email: &'a str,
     pub text: &'a str,
     /// RFC 3339 with milliseconds, as stored (SQLite) or parsed (PostgreSQL).
@@ -42,9 +45,10 @@ pub struct MessageRow<'a> {
 }
 
 impl<'a> MessageRow<'a> {
-    pub fn of(message: &'a ChatMessage) -> MessageRow<'a> {
+    pub fn of(message: &'a ChatMessage, seq: Option<u64>) -> MessageRow<'a> {
         MessageRow {
             id: message.id as i64,
+            seq: seq.map(|seq| seq as i64),
             email: &message.email,
             text: &message.text,
             sent_at: message
@@ -116,7 +120,9 @@ pub trait Rows: Send {
     async fn prune_changes(&mut self) -> Result<u64, sqlx::Error>;
     async fn record_history(&mut self, rows: &[HistoryRow<'_>]) -> Result<(), sqlx::Error>;
     /// Deletes message `id`; whether it existed.
-    async fn delete_message(&mut self, id: i64) -> Result<bool, sqlx::Error>;
+    /// Deletes message `id`: `None` when there was none, else the number of its change (when
+    /// it was stored with one).
+    async fn delete_message(&mut self, id: i64) -> Result<Option<Option<i64>>, sqlx::Error>;
     /// From now on, what is deleted is overwritten in the database's files (where they would
     /// keep it), until [`Rows::stop_wiping`].
     async fn wipe_deleted(&mut self) -> Result<(), sqlx::Error>;
@@ -124,7 +130,13 @@ pub trait Rows: Send {
     /// was deleted (outside any transaction).
     async fn stop_wiping(&mut self) -> Result<(), sqlx::Error>;
     /// Writes `event` over the logged event of message `id`.
-    async fn erase_message_event(&mut self, id: i64, event: &str) -> Result<(), sqlx::Error>;
+    /// Writes `event` over the logged event of message `id`, numbered `seq` when known.
+    async fn erase_message_event(
+        &mut self,
+        id: i64,
+        seq: Option<i64>,
+        event: &str,
+    ) -> Result<(), sqlx::Error>;
     /// The record of product `id`, newest first, at most `limit` entries.
     async fn history(&mut self, id: i64, limit: i64) -> Result<Vec<HistoryEntry>, sqlx::Error>;
     async fn history_entry(
@@ -383,12 +395,14 @@ macro_rules! rows_for {
                 write_json(self, $dialect.record_history, sqlx::types::Json(rows), None).await
             }
 
-            async fn delete_message(&mut self, id: i64) -> Result<bool, sqlx::Error> {
-                let deleted: Option<i64> = sqlx::query_scalar($crate::store::sql::DELETE_MESSAGE)
+            async fn delete_message(
+                &mut self,
+                id: i64,
+            ) -> Result<Option<Option<i64>>, sqlx::Error> {
+                sqlx::query_scalar($crate::store::sql::DELETE_MESSAGE)
                     .bind(id)
                     .fetch_optional(&mut *self)
-                    .await?;
-                Ok(deleted.is_some())
+                    .await
             }
 
             async fn wipe_deleted(&mut self) -> Result<(), sqlx::Error> {
@@ -409,10 +423,17 @@ macro_rules! rows_for {
             async fn erase_message_event(
                 &mut self,
                 id: i64,
+                seq: Option<i64>,
                 event: &str,
             ) -> Result<(), sqlx::Error> {
-                sqlx::query($dialect.erase_message_event)
-                    .bind(id)
+                // By key; a message stored before its change was noted is looked for.
+                let scan: &'static str = $dialect.erase_message_event;
+                let (statement, key) = match seq {
+                    Some(seq) => ($crate::store::sql::ERASE_CHANGE, seq),
+                    None => (scan, id),
+                };
+                sqlx::query(statement)
+                    .bind(key)
                     .bind(event)
                     .execute(&mut *self)
                     .await

@@ -28,8 +28,11 @@ pub const NEWEST_MESSAGES: &str = "SELECT id, email, text, sent_at FROM \
        (SELECT id, email, text, sent_at FROM messages WHERE id < $1 ORDER BY id DESC LIMIT $2) \
      AS newest ORDER BY id";
 
-/// Deletes message `$1`; its id when there was one.
-pub const DELETE_MESSAGE: &str = "DELETE FROM messages WHERE id = $1 RETURNING id";
+/// Deletes message `$1`; the number of its change (NULL for a message stored before it was
+/// noted), and no row when there was no such message.
+pub const DELETE_MESSAGE: &str = "DELETE FROM messages WHERE id = $1 RETURNING seq";
+/// Writes `$2` over the logged event of change `$1`.
+pub const ERASE_CHANGE: &str = "UPDATE changes SET event = $2 WHERE seq = $1";
 
 /// The product events of the changes numbered above `$1` up to `$2`, in order.
 pub const PRODUCT_EVENTS: &str = "SELECT event FROM changes \
@@ -69,7 +72,7 @@ pub struct Dialect {
     pub update_products: &'static str,
     /// Inserts each product of the JSON array `$1`.
     pub insert_products: &'static str,
-    /// Inserts each message of the JSON array `$1` (`id`, `email`, `text`, `sent_at`).
+    /// Inserts each message of the JSON array `$1` (`id`, `seq`, `email`, `text`, `sent_at`).
     pub insert_messages: &'static str,
     /// Records each change of the JSON array `$1` (`seq`, `channel`, `event`); `$2` is the
     /// last number, which PostgreSQL notifies the other instances of at commit.
@@ -86,7 +89,8 @@ pub struct Dialect {
     /// Records one row: `product_id, seq, at, actor, kind, product`.
     pub record_one_history: &'static str,
     /// Writes `$2` (the removal's event) over the logged event of chat message `$1`, so the log
-    /// no longer holds its email and text.
+    /// no longer holds its email and text: for messages stored before their change was noted
+    /// (a scan of the log's chat events, which keeps a day of them).
     pub erase_message_event: &'static str,
     /// Where the database keeps deleted content in its files until overwritten (SQLite): the
     /// statements that make a removal overwrite what it frees (on, then off), and the one that

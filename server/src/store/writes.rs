@@ -243,11 +243,11 @@ pub async fn remove_message(tx: &mut impl Rows, id: u64) -> Result<Committed<()>
     let seq = tx.next(Counter::Log).await? as u64;
     tx.wipe_deleted().await?;
     let row = i64::try_from(id).unwrap_or(-1);
-    if !tx.delete_message(row).await? {
+    let Some(logged) = tx.delete_message(row).await? else {
         return Err(StoreError::MessageNotFound(id));
-    }
+    };
     let change = Change::new(seq, Channel::Chat, &ChatEvent::MessageRemoved { id });
-    tx.erase_message_event(row, &change.event).await?;
+    tx.erase_message_event(row, logged, &change.event).await?;
     tx.record_changes(std::slice::from_ref(&change)).await?;
     Ok(Committed::of((), vec![change]))
 }

@@ -19,7 +19,8 @@ pub static POSTGRES: Dialect = Dialect {
     insert_products:
         "INSERT INTO products (id, code, data) SELECT (p->>'id')::bigint, p->>'code', p \
          FROM jsonb_array_elements($1::jsonb) AS p",
-    insert_messages: "INSERT INTO messages (id, email, text, sent_at) SELECT (m->>'id')::bigint, \
+    insert_messages: "INSERT INTO messages (id, seq, email, text, sent_at) \
+         SELECT (m->>'id')::bigint, (m->>'seq')::bigint, \
          m->>'email', m->>'text', (m->>'sent_at')::timestamptz \
          FROM jsonb_array_elements($1::jsonb) AS m",
     // The number is notified at commit (CHANNEL); it only wakes the followers, which read the

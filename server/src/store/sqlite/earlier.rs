@@ -86,7 +86,11 @@ pub async fn carry_over(
             });
         }
     }
-    let rows: Vec<MessageRow> = earlier.messages.iter().map(MessageRow::of).collect();
+    let rows: Vec<MessageRow> = earlier
+        .messages
+        .iter()
+        .map(|message| MessageRow::of(message, None))
+        .collect();
     tx.insert_messages(&rows).await?;
     let last_product = earlier.next_product_id.saturating_sub(1);
     let last_message = earlier.messages.last().map_or(0, |m| m.id);
