@@ -15,6 +15,7 @@ mod growth_pages;
 mod history;
 mod home;
 mod lighthouse;
+mod removal;
 mod stats;
 mod storm;
 mod target;
@@ -90,6 +91,8 @@ pub enum Scenarios {
     Growth,
     /// The record of changes: a product's history of 1,000 changes, restores, removed list.
     History,
+    /// A moderator's removals with `--stored-messages` in the store and 100 sockets.
+    Removal,
     Lighthouse,
 }
 
@@ -126,6 +129,7 @@ fn main() -> ExitCode {
         Scenarios::Storm => vec![Scenario::Storm],
         Scenarios::Lighthouse => vec![Scenario::Lighthouse],
         Scenarios::Growth => options.sizes.iter().map(|&n| Scenario::Growth(n)).collect(),
+        Scenarios::Removal => vec![Scenario::Removal],
         Scenarios::History => {
             let largest = options.sizes.iter().copied().max().unwrap_or(100_000);
             vec![Scenario::History(largest)]
@@ -168,6 +172,7 @@ fn main() -> ExitCode {
                     Scenario::Growth(products) => {
                         growth::run(products, &options, cluster.as_ref()).await
                     }
+                    Scenario::Removal => removal::run(&options, cluster.as_ref()).await,
                     Scenario::History(products) => {
                         history::run(products, &options, cluster.as_ref()).await
                     }
@@ -207,6 +212,7 @@ enum Scenario {
     Writes(Kind, usize),
     Growth(u64),
     History(u64),
+    Removal,
     Lighthouse,
 }
 
@@ -218,6 +224,7 @@ impl Scenario {
             Scenario::Storm => "storm".into(),
             Scenario::Growth(products) => format!("growth {products}"),
             Scenario::History(products) => format!("history {products}"),
+            Scenario::Removal => "removal".into(),
             Scenario::Lighthouse => "lighthouse".into(),
             Scenario::Writes(Kind::Products, writers) => format!("writes products x{writers}"),
             Scenario::Writes(Kind::Messages, writers) => format!("writes messages x{writers}"),

@@ -1,0 +1,92 @@
+//! A moderator's removal at scale: with `--stored-messages` in the store (default 1,000,000)
+//! and 100 chat sockets open, messages spread over the whole chat are removed one at a time
+//! over HTTP:
+//! - `delete_ms`: the `DELETE /api/messages/{id}` answer (the store's write, committed), p50;
+//! - `reach_p50`/`reach_p99`: from sending the request to each socket reading the
+//!   `message_removed` frame.
+
+use std::time::{Duration, Instant};
+
+use futures::StreamExt;
+use http_body_util::Empty;
+use hyper::body::Bytes;
+use hyper::Request;
+use tokio_tungstenite::tungstenite::Message;
+
+use crate::client::{connect, exchange};
+use crate::database::Cluster;
+use crate::growth;
+use crate::stats::{percentile, Row};
+use crate::Options;
+
+/// Chat sockets listening.
+const LISTENERS: usize = 100;
+/// Removals measured.
+const REMOVALS: u64 = 20;
+
+type ChatSocket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+pub async fn run(options: &Options, cluster: Option<&Cluster>) -> Result<Row, String> {
+    let messages = options.stored_messages;
+    if messages < REMOVALS {
+        return Err(format!("removal needs at least {REMOVALS} stored messages"));
+    }
+    let (target, _) = growth::filled(10, messages, options, cluster).await?;
+    let addr = target.addr.clone();
+    let mut listeners = Vec::with_capacity(LISTENERS);
+    for _ in 0..LISTENERS {
+        let (mut socket, _) = tokio_tungstenite::connect_async(format!("ws://{addr}/ws/chat"))
+            .await
+            .map_err(|e| e.to_string())?;
+        next_text(&mut socket).await?; // the history
+        listeners.push(socket);
+    }
+    let mut http = connect::<Empty<Bytes>>(&addr).await?;
+    let (mut answers, mut reaches) = (Vec::new(), Vec::new());
+    for n in 0..REMOVALS {
+        // Spread over the chat: most of them long out of every window.
+        let id = n * (messages / REMOVALS) + 1;
+        let request = Request::delete(app::paths::message(id))
+            .header("host", &addr)
+            .body(Empty::new())
+            .map_err(|e| e.to_string())?;
+        let sent = Instant::now();
+        let (status, _, ms) = exchange(&mut http, request).await?;
+        if status.as_u16() != 200 {
+            return Err(format!("DELETE message {id} answered {status}"));
+        }
+        answers.push(ms);
+        let wanted = format!(r#"{{"type":"message_removed","id":{id}}}"#);
+        for socket in &mut listeners {
+            loop {
+                if next_text(socket).await? == wanted {
+                    reaches.push(sent.elapsed().as_secs_f64() * 1000.0);
+                    break;
+                }
+            }
+        }
+    }
+    answers.sort_by(f64::total_cmp);
+    reaches.sort_by(f64::total_cmp);
+    let mut row = Row::default();
+    row.push("messages", messages as f64, "");
+    row.push("delete_ms", percentile(&answers, 50.0), "ms");
+    row.push("reach_p50", percentile(&reaches, 50.0), "ms");
+    row.push("reach_p99", percentile(&reaches, 99.0), "ms");
+    Ok(row)
+}
+
+/// The next text frame (presence frames included), within 30 s.
+async fn next_text(socket: &mut ChatSocket) -> Result<String, String> {
+    loop {
+        let message = tokio::time::timeout(Duration::from_secs(30), socket.next())
+            .await
+            .map_err(|_| "no frame in 30 s".to_string())?
+            .ok_or("the socket closed")?
+            .map_err(|e| e.to_string())?;
+        if let Message::Text(text) = message {
+            return Ok(text.to_string());
+        }
+    }
+}
