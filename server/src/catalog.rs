@@ -69,8 +69,8 @@ impl Catalog {
         self.store.readiness().await
     }
 
-    // Every change names who made it (`actor`), for the record of changes.
-
+    /// Creates `new`; like every change below, it names who made it (`actor`) for the record
+    /// of changes.
     pub async fn create(&self, new: NewProduct, actor: Actor) -> Result<Product, StoreError> {
         self.store.create_product(new, actor).await
     }

@@ -91,10 +91,7 @@ pub async fn post_json<B: Serialize, T: DeserializeOwned>(
     if response.ok() {
         return response.json::<T>().await.map_err(unreachable);
     }
-    match response.json::<crate::domain::Invalid>().await {
-        Ok(refused) => Err(refused.error),
-        Err(_) => Err(format!("El servidor respondió {}", response.status())),
-    }
+    Err(refusal(response).await)
 }
 
 /// `DELETE url`: done, or the sentence to show (the server's own `error`, or that the request
@@ -107,9 +104,14 @@ pub async fn delete(url: &str) -> Result<(), String> {
     if response.ok() {
         return Ok(());
     }
+    Err(refusal(response).await)
+}
+
+/// What an error answer says: the server's own `error`, or its status.
+async fn refusal(response: gloo_net::http::Response) -> String {
     match response.json::<crate::domain::Invalid>().await {
-        Ok(refused) => Err(refused.error),
-        Err(_) => Err(format!("El servidor respondió {}", response.status())),
+        Ok(refused) => refused.error,
+        Err(_) => format!("El servidor respondió {}", response.status()),
     }
 }
 

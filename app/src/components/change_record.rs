@@ -58,10 +58,8 @@ pub fn RecordView(
         });
     };
     let body = match panel {
-        RecordPanel::History(id, _) => {
-            view! { <HistoryList id version restore problem/> }.into_any()
-        }
-        RecordPanel::Removed => view! { <RemovedList version restore problem/> }.into_any(),
+        RecordPanel::History(id, _) => view! { <HistoryList id version restore/> }.into_any(),
+        RecordPanel::Removed => view! { <RemovedList version restore/> }.into_any(),
     };
     view! {
         <section class="record-panel" role="dialog" aria-labelledby="record-heading" data-testid="record-panel">
@@ -105,9 +103,7 @@ fn HistoryList(
     id: ProductId,
     version: RwSignal<u32>,
     restore: impl Fn(ProductId, u64) + Copy + Send + Sync + 'static,
-    problem: RwSignal<Option<String>>,
 ) -> impl IntoView {
-    let _ = problem;
     let entries = RwSignal::new(Loaded::<HistoryEntry>::Loading);
     load(
         format!("{}?limit={SHOWN}", paths::product_history(id)),
@@ -188,9 +184,7 @@ fn HistoryRow(
 fn RemovedList(
     version: RwSignal<u32>,
     restore: impl Fn(ProductId, u64) + Copy + Send + Sync + 'static,
-    problem: RwSignal<Option<String>>,
 ) -> impl IntoView {
-    let _ = problem;
     let removed = RwSignal::new(Loaded::<RemovedProduct>::Loading);
     load(
         format!("{}?limit={SHOWN}", paths::PRODUCTS_REMOVED),

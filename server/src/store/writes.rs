@@ -54,36 +54,25 @@ async fn create_in(
     let id = tx.next(Counter::Product).await?;
     let product = new.with_id(id as ProductId);
     refuse_taken_code(tx.insert_product(&product).await, &product.code)?;
-    let change = record_one(tx, seq, ChangeKind::Created, actor, &product).await?;
+    let event = ProductEvent::Added {
+        product: product.clone(),
+        seq,
+    };
+    let change = record_one(tx, seq, &event, ChangeKind::Created, actor, &product).await?;
     Ok((product, change))
 }
 
-/// Records one product's change, numbered `seq`, in the log (as the event sockets get) and in
-/// the record of changes.
+/// Records one product's change, numbered `seq`: `event` in the log (as the sockets hear it)
+/// and `kind` by `actor` in the record of changes, with `product` as the record keeps it.
 async fn record_one(
     tx: &mut impl Rows,
     seq: u64,
+    event: &ProductEvent,
     kind: ChangeKind,
     actor: Option<&str>,
     product: &Product,
 ) -> Result<Change, StoreError> {
-    let event = match kind {
-        ChangeKind::Created => ProductEvent::Added {
-            product: product.clone(),
-            seq,
-        },
-        ChangeKind::Removed => ProductEvent::Removed {
-            id: product.id,
-            seq,
-        },
-        ChangeKind::Updated | ChangeKind::Restored | ChangeKind::Imported => {
-            ProductEvent::Updated {
-                product: product.clone(),
-                seq,
-            }
-        }
-    };
-    let change = Change::new(seq, Channel::Products, &event);
+    let change = Change::new(seq, Channel::Products, event);
     tx.record_changes(std::slice::from_ref(&change)).await?;
     tx.record_history(&history::rows(kind, actor, [(product, seq)]))
         .await?;
@@ -108,7 +97,11 @@ pub async fn update_product(
     }
     changes.apply_to(&mut product);
     refuse_taken_code(tx.update_product(&product).await, &product.code)?;
-    let change = record_one(tx, seq, ChangeKind::Updated, actor, &product).await?;
+    let event = ProductEvent::Updated {
+        product: product.clone(),
+        seq,
+    };
+    let change = record_one(tx, seq, &event, ChangeKind::Updated, actor, &product).await?;
     Ok(Committed::of(product, vec![change]))
 }
 
@@ -122,7 +115,8 @@ pub async fn remove_product(
         .delete_product(row_id(id))
         .await?
         .ok_or(StoreError::NotFound(id))?;
-    let change = record_one(tx, seq, ChangeKind::Removed, actor, &product).await?;
+    let event = ProductEvent::Removed { id, seq };
+    let change = record_one(tx, seq, &event, ChangeKind::Removed, actor, &product).await?;
     Ok(Committed::of(product, vec![change]))
 }
 
@@ -163,11 +157,7 @@ pub async fn restore_product(
             seq: new_seq,
         }
     };
-    let change = Change::new(new_seq, Channel::Products, &event);
-    tx.record_changes(std::slice::from_ref(&change)).await?;
-    let restored = [(&product, new_seq)];
-    tx.record_history(&history::rows(ChangeKind::Restored, actor, restored))
-        .await?;
+    let change = record_one(tx, new_seq, &event, ChangeKind::Restored, actor, &product).await?;
     Ok(Committed::of(product, vec![change]))
 }
 

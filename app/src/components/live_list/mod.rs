@@ -400,4 +400,6 @@ mod fresh;
 mod window;
 
 #[cfg(test)]
+mod fresh_tests;
+#[cfg(test)]
 mod tests;

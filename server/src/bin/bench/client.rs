@@ -1,7 +1,10 @@
 //! A keep-alive HTTP/1.1 connection to the server under test, for the scenarios that send
-//! requests back to back.
+//! requests back to back, and reading a WebSocket's text frames.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
+
+use futures::StreamExt;
+use tokio_tungstenite::tungstenite::Message;
 
 use http_body_util::{BodyExt, Full};
 use hyper::body::{Body, Bytes};
@@ -75,4 +78,22 @@ pub async fn post_created(
         return Err(format!("POST {path} answered {status}"));
     }
     Ok(ms)
+}
+
+/// A WebSocket client of the server under test.
+pub type WebSocket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// The socket's next text frame, within 30 s.
+pub async fn next_text(socket: &mut WebSocket) -> Result<String, String> {
+    loop {
+        let message = tokio::time::timeout(Duration::from_secs(30), socket.next())
+            .await
+            .map_err(|_| "no frame in 30 s".to_string())?
+            .ok_or("the socket closed")?
+            .map_err(|e| e.to_string())?;
+        if let Message::Text(text) = message {
+            return Ok(text.to_string());
+        }
+    }
 }

@@ -21,11 +21,10 @@ use http_body_util::{Empty, Full};
 use hyper::body::Bytes;
 use hyper::Request;
 use server::store::{self, ImportRow, Location, Nobody};
-use tokio_tungstenite::tungstenite::Message;
 
 use app::domain::{MessageDraft, NewProduct};
 
-use crate::client::{connect, exchange, post_created};
+use crate::client::{connect, exchange, next_text, post_created};
 use crate::database::Cluster;
 use crate::growth_pages;
 use crate::stats::{percentile, Row};
@@ -182,16 +181,8 @@ async fn first_frame(addr: &str, path: &str) -> Result<(f64, String), String> {
     let (mut socket, _) = tokio_tungstenite::connect_async(format!("ws://{addr}{path}"))
         .await
         .map_err(|e| e.to_string())?;
-    loop {
-        let message = tokio::time::timeout(Duration::from_secs(30), socket.next())
-            .await
-            .map_err(|_| "no first frame in 30 s".to_string())?
-            .ok_or("the socket closed")?
-            .map_err(|e| e.to_string())?;
-        if let Message::Text(text) = message {
-            return Ok((began.elapsed().as_secs_f64() * 1000.0, text.to_string()));
-        }
-    }
+    let frame = next_text(&mut socket).await?;
+    Ok((began.elapsed().as_secs_f64() * 1000.0, frame))
 }
 
 /// The median time to the first frame of `/ws/products?limit=60`, its size, and the frame.

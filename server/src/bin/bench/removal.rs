@@ -5,15 +5,13 @@
 //! - `reach_p50`/`reach_p99`: from sending the request to each socket reading the
 //!   `message_removed` frame.
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use futures::StreamExt;
 use http_body_util::Empty;
 use hyper::body::Bytes;
 use hyper::Request;
-use tokio_tungstenite::tungstenite::Message;
 
-use crate::client::{connect, exchange};
+use crate::client::{connect, exchange, next_text};
 use crate::database::Cluster;
 use crate::growth;
 use crate::stats::{percentile, Row};
@@ -23,9 +21,6 @@ use crate::Options;
 const LISTENERS: usize = 100;
 /// Removals measured.
 const REMOVALS: u64 = 20;
-
-type ChatSocket =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 pub async fn run(options: &Options, cluster: Option<&Cluster>) -> Result<Row, String> {
     let messages = options.stored_messages;
@@ -75,18 +70,4 @@ pub async fn run(options: &Options, cluster: Option<&Cluster>) -> Result<Row, St
     row.push("reach_p50", percentile(&reaches, 50.0), "ms");
     row.push("reach_p99", percentile(&reaches, 99.0), "ms");
     Ok(row)
-}
-
-/// The next text frame (presence frames included), within 30 s.
-async fn next_text(socket: &mut ChatSocket) -> Result<String, String> {
-    loop {
-        let message = tokio::time::timeout(Duration::from_secs(30), socket.next())
-            .await
-            .map_err(|_| "no frame in 30 s".to_string())?
-            .ok_or("the socket closed")?
-            .map_err(|e| e.to_string())?;
-        if let Message::Text(text) = message {
-            return Ok(text.to_string());
-        }
-    }
 }
