@@ -6,6 +6,18 @@ pub const REALTIME: &str = "/realtimeproducts";
 pub const LOGIN: &str = "/login";
 /// Where staff log out (a form post).
 pub const LOGOUT: &str = "/logout";
+/// The staff accounts, for admins (a page).
+pub const STAFF: &str = "/staff";
+/// Where the page's form adds an account (a form post).
+pub const STAFF_ADD_FORM: &str = "/staff/accounts";
+/// Where the page's form removes an account (a form post with its `email`).
+pub const STAFF_REMOVE_FORM: &str = "/staff/accounts/remove";
+/// The staff accounts, as JSON (admins).
+pub const STAFF_API: &str = "/api/staff";
+/// Staff account `email` (`"{email}"` gives the router's pattern).
+pub fn staff_account(email: impl std::fmt::Display) -> String {
+    format!("{STAFF_API}/{email}")
+}
 /// The chat alone.
 pub const CHAT: &str = "/chat";
 /// The live catalog's socket.

@@ -1,15 +1,10 @@
 import { Page } from "@playwright/test";
-import { expect, logIn, test } from "./support/fixtures";
+import { expect, joinChat, logIn, test } from "./support/fixtures";
 
 // Staff keep the public chat clean: a message removed on one page leaves every page.
 
 const messages = (page: Page) => page.locator("[data-testid=messages] li.message");
 
-async function joinChat(page: Page, email: string) {
-  await page.getByLabel("Ingresá tu email para chatear").fill(email);
-  await page.getByRole("button", { name: "Ingresar" }).click();
-  await expect(page.locator(".chat-box [data-testid=connection-state]")).toHaveClass(/live/);
-}
 
 test("staff remove a message and every open page loses it; visitors cannot", async ({ browser, page, shop: server }) => {
   for (const text of ["hola", "mi teléfono es 555-1234", "chau"]) {

@@ -6,8 +6,8 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 
-use crate::store::StoreError;
-use app::domain::access::STAFF_ONLY;
+use crate::store::{AccountError, StoreError};
+use app::domain::access::{NOT_YOUR_ROLE, STAFF_ONLY};
 use app::domain::{FieldErrors, Invalid};
 
 #[derive(Debug)]
@@ -52,6 +52,14 @@ impl ApiError {
     /// A catalog change without staff rights.
     pub fn staff_only() -> Self {
         Self::generic(StatusCode::UNAUTHORIZED)
+    }
+
+    /// Staff credentials whose role does not allow the request.
+    pub fn not_your_role() -> Self {
+        ApiError {
+            status: StatusCode::FORBIDDEN,
+            body: Invalid::new(NOT_YOUR_ROLE),
+        }
     }
 
     /// The error body for a status when nothing more specific was said: for the framework's
@@ -132,6 +140,26 @@ impl From<StoreError> for ApiError {
                     ),
                 }
             }
+        }
+    }
+}
+
+impl From<AccountError> for ApiError {
+    fn from(error: AccountError) -> Self {
+        match error {
+            AccountError::Taken => ApiError {
+                status: StatusCode::CONFLICT,
+                body: Invalid::fields(
+                    "Ya hay una cuenta con ese email",
+                    FieldErrors::from([("email".into(), "ya tiene una cuenta".into())]),
+                ),
+            },
+            AccountError::NotFound => ApiError::not_found("No hay una cuenta con ese email"),
+            AccountError::LastAdmin => ApiError {
+                status: StatusCode::CONFLICT,
+                body: Invalid::new("No se puede quitar la última cuenta de administración"),
+            },
+            AccountError::Unavailable(problem) => StoreError::Unavailable(problem).into(),
         }
     }
 }

@@ -12,6 +12,7 @@ mod auth;
 mod catalog;
 mod catalog_csv;
 mod chat_room;
+mod commands;
 mod config;
 mod error;
 mod fanout;
@@ -27,6 +28,7 @@ mod settings;
 mod start_error;
 mod state;
 pub mod store;
+mod team;
 mod telemetry;
 mod ws;
 

@@ -18,16 +18,23 @@ use crate::guard::hosts::AllowedHosts;
 use crate::guard::sockets::SocketSlots;
 use crate::live::{Applier, Views};
 use crate::presence::Presence;
-use crate::settings::{LogFormat, Settings};
+use crate::settings::{Command, LogFormat, Settings};
 use crate::start_error::StartError;
 use crate::state::AppState;
-use crate::store::{Location, Store};
-use crate::{auth, http, routes, telemetry};
+use crate::store::{Accounts, Location, Store};
+use crate::team::Team;
+use crate::{auth, commands, http, routes, telemetry};
 
 /// The server binary's `main`.
 pub fn main() -> ExitCode {
     // Before any thread starts (it may change the environment); exits 2 on a bad value.
-    let settings = Settings::from_args_and_env();
+    let mut settings = Settings::from_args_and_env();
+    if let Some(Command::Staff(command)) = settings.command.take() {
+        return commands::run(
+            command,
+            location(&settings.data_dir, &settings.database_url),
+        );
+    }
     let filter = EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| EnvFilter::new("info,tower_http=warn"));
     match settings.log_format {
@@ -64,7 +71,7 @@ async fn run(settings: Settings) -> Result<(), StartError> {
         Ok(limit) => tracing::debug!(limit, "open-file limit"),
         Err(e) => tracing::warn!(error = %e, "could not raise the open-file limit"),
     }
-    let (store, views) = open_store(&config).await?;
+    let (store, views, accounts) = open_store(&config).await?;
 
     let handed = handed_over()?;
     let (addr, listener) = listen_or(handed.public, &config.host, config.port).await?;
@@ -72,17 +79,24 @@ async fn run(settings: Settings) -> Result<(), StartError> {
     leptos.site_addr = addr;
 
     let shutdown = CancellationToken::new();
-    if config.staff_password.is_none() && !addr.ip().is_loopback() {
+    let staff_on = config.staff_password.is_some() || accounts.any().await.unwrap_or(true);
+    if !staff_on && !addr.ip().is_loopback() {
         tracing::warn!(
             "sin STAFF_PASSWORD, cualquiera que llegue a http://{addr} puede cambiar el \
              catálogo: definila para que solo el personal pueda hacerlo"
         );
     }
+    let policy = Arc::new(auth::Policy::new(
+        config.staff_password.as_deref(),
+        accounts.clone(),
+    ));
+    let team = Arc::new(Team::new(accounts, policy.passwords().clone()));
     let state = AppState {
         catalog: Catalog::new(store.clone(), views.catalog.clone()),
         presence: Presence::start(store.clone(), views.chat.clone(), shutdown.child_token()),
         chat: ChatRoom::new(store, views.chat.clone()),
-        access: auth::Policy::new(config.staff_password.as_deref()),
+        access: policy,
+        team,
         leptos,
         sockets: config.sockets,
         clients: ClientAddress::new(config.limits.trusted_proxies.clone()),
@@ -190,19 +204,27 @@ async fn listen(host: &str, port: u16) -> Result<(SocketAddr, TcpListener), Star
 /// PostgreSQL when `DATABASE_URL` is set, else SQLite in `DATA_DIR`. The store hands over
 /// what it holds, the views are built from it, and the store then hands every change it
 /// commits to them (through the [`Applier`]).
-async fn open_store(config: &Config) -> Result<(Arc<dyn Store>, Views), StartError> {
-    let location = match &config.database_url {
-        Some(url) => Location::Database(url.clone()),
-        None => Location::DataDir(config.data_dir.clone()),
-    };
+async fn open_store(
+    config: &Config,
+) -> Result<(Arc<dyn Store>, Views, Arc<dyn Accounts>), StartError> {
+    let location = location(&config.data_dir, &config.database_url);
     let (opened, snapshot) = crate::store::open(&location, config.seed_examples).await?;
     match &location {
         Location::Database(_) => tracing::info!("datos en PostgreSQL (DATABASE_URL)"),
         Location::DataDir(dir) => tracing::info!(data_dir = %dir.display(), "datos en SQLite"),
     }
     let views = Views::new(snapshot, config.pacing);
+    let accounts = opened.accounts();
     let store = opened.serve(Arc::new(Applier::new(views.clone())));
-    Ok((store, views))
+    Ok((store, views, accounts))
+}
+
+/// PostgreSQL when `DATABASE_URL` is set, else SQLite in `DATA_DIR`.
+fn location(data_dir: &std::path::Path, database_url: &Option<String>) -> Location {
+    match database_url {
+        Some(url) => Location::Database(url.clone()),
+        None => Location::DataDir(data_dir.to_path_buf()),
+    }
 }
 
 /// SIGTERM (what service managers send) or Ctrl-C.

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use clap::builder::BoolishValueParser;
 use clap::parser::ValueSource;
-use clap::{ArgAction, CommandFactory, FromArgMatches, Parser, ValueEnum};
+use clap::{ArgAction, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -25,11 +25,11 @@ pub struct Settings {
     #[arg(long, env = "PORT", default_value_t = 8080)]
     pub port: u16,
     /// Where the SQLite database lives.
-    #[arg(long, env = "DATA_DIR", default_value = "./data")]
+    #[arg(long, env = "DATA_DIR", default_value = "./data", global = true)]
     pub data_dir: PathBuf,
     /// postgres://USER@HOST:PORT/DB: keep everything in PostgreSQL instead (several instances
     /// can share it).
-    #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true, global = true)]
     pub database_url: Option<String>,
     /// Only staff may change the catalog; without it everyone may. On the command line it is
     /// visible to every local user (`ps`): prefer the variable or --staff-password-file.
@@ -80,6 +80,39 @@ pub struct Settings {
     /// visible to every local user there).
     #[arg(skip)]
     pub password_on_command_line: bool,
+    /// Without one, the server runs.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// What the binary does instead of serving.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// The staff accounts, in the store of DATA_DIR or DATABASE_URL (safe while servers run
+    /// on it: they see every change at once).
+    #[command(subcommand)]
+    Staff(StaffCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StaffCommand {
+    /// Adds an account; its password is the first line of standard input.
+    Add {
+        email: String,
+        /// admin (everything, accounts included), editor (the catalog) or moderator (the chat).
+        #[arg(long)]
+        role: String,
+    },
+    /// One line per account: EMAIL ROLE.
+    List,
+    /// Removes an account, ending its sessions and its API token.
+    Remove { email: String },
+    /// Sets a new password (the first line of standard input), ending the account's sessions
+    /// and API token.
+    Password { email: String },
+    /// Prints a new API token for the account (alone on the last line; shown only this once),
+    /// replacing its earlier one.
+    Token { email: String },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -13,14 +13,17 @@ use crate::guard::chat_limit::ChatLimit;
 use crate::guard::client::ClientAddress;
 use crate::guard::sockets::SocketSlots;
 use crate::presence::Presence;
+use crate::team::Team;
 
 #[derive(Clone)]
 pub struct AppState {
     pub catalog: Arc<Catalog>,
     pub chat: Arc<ChatRoom>,
     pub presence: Arc<Presence>,
-    /// Who may change the catalog.
-    pub access: Policy,
+    /// Who may do what (see `auth`).
+    pub access: Arc<Policy>,
+    /// The staff accounts, for admins.
+    pub team: Arc<Team>,
     pub leptos: LeptosOptions,
     pub sockets: SocketLimits,
     /// Who a request comes from (see `guard::client`).

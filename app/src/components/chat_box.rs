@@ -31,10 +31,10 @@ pub fn local_time(message: &ChatMessage) -> String {
 
 #[island]
 pub fn ChatBox(
-    /// Whether this page is staff's (decided by the server): staff may remove messages.
+    /// What the request may do (decided by the server): moderators may remove messages.
     access: Access,
 ) -> impl IntoView {
-    let moderates = access == Access::Staff;
+    let moderates = access.moderates_in_page();
     let email = RwSignal::new(None::<String>);
     let log = StoredValue::new(ChatLog::default());
     let messages = RwSignal::new(Vec::<ChatMessage>::new());

@@ -306,29 +306,17 @@ fn count_line(count: &Count) -> String {
     }
 }
 
-/// "Ingresar para editar" for a visitor, "Salir del modo edición" for staff, nothing when the
-/// catalog is open to everyone.
+/// "Ingresar para editar" for a visitor; nothing for staff (the page's header says who is
+/// logged in and offers "Salir") or when the catalog is open to everyone.
 #[component]
 fn StaffLink(access: Access) -> impl IntoView {
-    match access {
-        Access::Open => None,
-        Access::Visitor => Some(
-            view! {
-                <a class="staff-link" href=paths::login_then_live() data-testid="login-link">
-                    "Ingresar para editar"
-                </a>
-            }
-            .into_any(),
-        ),
-        Access::Staff => Some(
-            view! {
-                <form class="staff-link" method="post" action="/logout">
-                    <button type="submit" class="link" data-testid="logout">"Salir del modo edición"</button>
-                </form>
-            }
-            .into_any(),
-        ),
-    }
+    (access == Access::Visitor).then(|| {
+        view! {
+            <a class="staff-link" href=paths::login_then_live() data-testid="login-link">
+                "Ingresar para editar"
+            </a>
+        }
+    })
 }
 
 /// Edit and Delete on a card. Without WASM, Edit is a link that opens the form on the server's

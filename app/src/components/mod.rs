@@ -14,6 +14,7 @@ mod outbox;
 mod product_card;
 mod product_editor;
 mod product_form;
+mod who_is_in;
 
 pub use chat_box::ChatBox;
 pub use connection_badge::{ConnectionBadge, LinkState};
@@ -21,3 +22,4 @@ pub use live_catalog::LiveCatalog;
 pub use outbox::{next_ref, Outbox, OFFLINE};
 pub use product_card::ProductCard;
 pub use product_form::ProductFormView;
+pub use who_is_in::WhoIsIn;

@@ -10,6 +10,7 @@ pub mod price;
 pub mod product;
 pub mod product_form;
 pub mod search;
+pub mod staff;
 pub mod validation;
 
 pub use access::Access;

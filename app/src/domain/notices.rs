@@ -47,9 +47,15 @@ pub enum Outcome {
     Unavailable,
     WrongPassword,
     LockedOut,
+    AccountAdded,
+    AccountRemoved,
+    AccountTaken,
+    AccountInvalid,
+    LastAdmin,
+    NoSuchAccount,
 }
 
-const ALL: [Outcome; 12] = [
+const ALL: [Outcome; 18] = [
     Outcome::Added,
     Outcome::Updated,
     Outcome::Removed,
@@ -62,6 +68,12 @@ const ALL: [Outcome; 12] = [
     Outcome::Unavailable,
     Outcome::WrongPassword,
     Outcome::LockedOut,
+    Outcome::AccountAdded,
+    Outcome::AccountRemoved,
+    Outcome::AccountTaken,
+    Outcome::AccountInvalid,
+    Outcome::LastAdmin,
+    Outcome::NoSuchAccount,
 ];
 
 impl Outcome {
@@ -79,12 +91,25 @@ impl Outcome {
             Outcome::Unavailable => "unavailable",
             Outcome::WrongPassword => "wrong_password",
             Outcome::LockedOut => "locked_out",
+            Outcome::AccountAdded => "account_added",
+            Outcome::AccountRemoved => "account_removed",
+            Outcome::AccountTaken => "account_taken",
+            Outcome::AccountInvalid => "account_invalid",
+            Outcome::LastAdmin => "last_admin",
+            Outcome::NoSuchAccount => "no_such_account",
         }
     }
 
     /// Whether it is a good outcome (`?ok=`) rather than a failure (`?error=`).
     pub fn is_ok(self) -> bool {
-        matches!(self, Outcome::Added | Outcome::Updated | Outcome::Removed)
+        matches!(
+            self,
+            Outcome::Added
+                | Outcome::Updated
+                | Outcome::Removed
+                | Outcome::AccountAdded
+                | Outcome::AccountRemoved
+        )
     }
 
     /// The query parameter its code travels in.
@@ -133,6 +158,20 @@ impl Outcome {
             Outcome::LockedOut => "Demasiados intentos fallidos: esperá unos minutos y volvé a \
                                    probar"
                 .to_string(),
+            Outcome::AccountAdded => "Cuenta agregada".to_string(),
+            Outcome::AccountRemoved => {
+                "Cuenta quitada: sus sesiones y su token terminaron".to_string()
+            }
+            Outcome::AccountTaken => "Ya hay una cuenta con ese email".to_string(),
+            Outcome::AccountInvalid => format!(
+                "La cuenta no es válida: hace falta un email, un rol y una contraseña de al \
+                 menos {} caracteres",
+                super::staff::PASSWORD_MIN
+            ),
+            Outcome::LastAdmin => {
+                "No se puede quitar la última cuenta de administración".to_string()
+            }
+            Outcome::NoSuchAccount => "Esa cuenta ya no existe".to_string(),
         };
         let labels: Vec<&str> = fields.iter().filter_map(|f| field_label(f)).collect();
         if !labels.is_empty() {

@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use crate::domain::search::Query;
+use crate::domain::staff::Account;
 use crate::domain::{Access, Product, ProductId};
 
 /// How the server answers [`PageData::page`].
@@ -23,9 +24,15 @@ pub struct PageData {
     /// One page of the catalog: the products matching a search, after an id, at most a
     /// limit; and how many match in all.
     pub page: PageSource,
-    /// Whether the request being rendered may edit the catalog.
+    /// What the request being rendered may do, and who makes it.
     pub access: Access,
+    /// The staff accounts, when the page shows them (`/staff`, for an admin).
+    pub team: Option<TeamList>,
 }
+
+/// The staff accounts the server read for the page it renders.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TeamList(pub Vec<Account>);
 
 impl PageData {
     /// The products matching `query` with an id above `after`, at most `limit`.
@@ -35,9 +42,16 @@ impl PageData {
             .unwrap_or_default()
     }
 
+    /// The staff accounts the server read for this page, if any.
+    pub fn team() -> Option<Vec<Account>> {
+        leptos::prelude::use_context::<PageData>()
+            .and_then(|data| data.team.map(|TeamList(accounts)| accounts))
+    }
+
     /// What the request being rendered may do; a visitor's rights when unknown.
     pub fn access() -> Access {
-        leptos::prelude::use_context::<PageData>().map_or(Access::Visitor, |data| data.access)
+        leptos::prelude::use_context::<PageData>()
+            .map_or(Access::Visitor, |data| data.access.clone())
     }
 }
 

@@ -1,5 +1,6 @@
-//! `/login`: the staff password form. `POST /login` (the server) checks it and sets the
-//! session; a failure renders this page again with the problem.
+//! `/login`: the staff login form, an account's email and password (or the shared staff
+//! password alone). `POST /login` (the server) checks them and sets the session; a failure
+//! renders this page again with the problem.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -27,15 +28,18 @@ pub fn LoginPage() -> impl IntoView {
             <p><a href=REALTIME>"Ir a los productos en vivo"</a></p>
         }
         .into_any(),
-        Access::Staff => view! {
-            <p>"Ya ingresaste como personal."</p>
+        Access::Staff(member) => view! {
+            <p>"Ya ingresaste como " <strong>{member.name}</strong> "."</p>
             <p><a href=next.clone()>"Volver"</a></p>
         }
         .into_any(),
         Access::Visitor => view! {
             <form class="login-form" method="post" action="/login">
+                <label for="email">"Email"</label>
+                <input id="email" name="email" type="email" autocomplete="username" aria-describedby="email-hint" autofocus/>
+                <p id="email-hint" class="muted">"Vacío si la tienda usa una contraseña compartida."</p>
                 <label for="password">"Contraseña del personal"</label>
-                <input id="password" name="password" type="password" autocomplete="current-password" required autofocus/>
+                <input id="password" name="password" type="password" autocomplete="current-password" required/>
                 <input type="hidden" name="next" value=next.clone()/>
                 {problem.map(|problem| view! {
                     <p class="field-error" role="alert" data-testid="login-error">{problem}</p>

@@ -6,8 +6,11 @@ mod data;
 mod home;
 mod login;
 mod realtime;
+mod staff;
 
 use leptos::prelude::*;
+
+use crate::components::WhoIsIn;
 use leptos_meta::{provide_meta_context, Meta, MetaTags, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
@@ -15,10 +18,11 @@ use leptos_router::{
 };
 
 pub use chat::ChatPage;
-pub use data::{CatalogPage, PageData, PageNotice};
+pub use data::{CatalogPage, PageData, PageNotice, TeamList};
 pub use home::HomePage;
 pub use login::LoginPage;
 pub use realtime::RealtimeProductsPage;
+pub use staff::StaffPage;
 
 /// The whole HTML document, rendered on the server around [`App`].
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -64,6 +68,7 @@ pub fn App() -> impl IntoView {
                     <a href="/realtimeproducts">"En vivo"</a>
                     <a href="/chat">"Chat"</a>
                 </nav>
+                <WhoIsIn/>
             </header>
             <main>
                 <Routes fallback=NotFound>
@@ -71,6 +76,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("realtimeproducts") view=RealtimeProductsPage/>
                     <Route path=path!("chat") view=ChatPage/>
                     <Route path=path!("login") view=LoginPage/>
+                    <Route path=path!("staff") view=StaffPage/>
                 </Routes>
             </main>
         </Router>

@@ -28,6 +28,13 @@ export async function live(page: Page) {
   await expect(page.locator(".live-catalog [data-testid=connection-state]")).toHaveClass(/live/);
 }
 
+/** Joins the page's chat with `email` and waits until its socket is up. */
+export async function joinChat(page: Page, email: string) {
+  await page.getByLabel("Ingresá tu email para chatear").fill(email);
+  await page.getByRole("button", { name: "Ingresar" }).click();
+  await expect(page.locator(".chat-box [data-testid=connection-state]")).toHaveClass(/live/);
+}
+
 /** Opens the live page and waits until its socket is up. */
 export async function openLive(page: Page, server: TestServer) {
   await page.goto(server.url + "/realtimeproducts");

@@ -111,6 +111,19 @@ export class TestServer {
     if (!response.ok) throw new Error(`server did not become healthy:\n${this.log}`);
   }
 
+  /**
+   * Runs `server staff ARGS` against this server's store, as an operator beside it would;
+   * `stdin` is the password line where one is read. Throws with its message if it fails.
+   */
+  staffCommand(args: string[], stdin = ""): string {
+    return execFileSync(binary, ["staff", ...args], {
+      cwd: root,
+      input: stdin,
+      env: { ...process.env, DATA_DIR: this.dataDir, DATABASE_URL: this.databaseUrl ?? "" },
+      encoding: "utf8",
+    });
+  }
+
   async stop(): Promise<void> {
     const child = this.process;
     if (!child || child.exitCode !== null) return;

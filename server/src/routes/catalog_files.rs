@@ -6,7 +6,7 @@ use axum::http::header;
 use axum::response::IntoResponse;
 use axum::Json;
 
-use super::editor::Editor;
+use super::rights::Editor;
 use crate::catalog_csv;
 use crate::error::ApiError;
 use crate::params::Body;

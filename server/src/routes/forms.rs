@@ -9,7 +9,7 @@ use axum::extract::{Form, State};
 use axum::response::Redirect;
 use serde::Deserialize;
 
-use super::editor::Editor;
+use super::rights::Editor;
 use crate::error::ApiError;
 use crate::params::ProductIdPath;
 use crate::state::AppState;

@@ -5,7 +5,7 @@
 use axum::extract::State;
 use axum::Json;
 
-use super::editor::Editor;
+use super::rights::Editor;
 use crate::error::ApiError;
 use crate::params::{json_body, limit, Body, Params, ProductIdPath};
 use crate::state::AppState;

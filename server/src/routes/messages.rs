@@ -4,7 +4,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 
-use super::editor::Editor;
+use super::rights::Moderator;
 use crate::error::ApiError;
 use crate::guard::client::Client;
 use crate::params::{json_body, limit, number, Body, Params};
@@ -25,10 +25,10 @@ pub async fn list(
     Ok(Json(state.chat.recent(limit, before).await?))
 }
 
-/// `DELETE /api/messages/{id}` (staff): the message is gone from the store, its log, every
+/// `DELETE /api/messages/{id}` (moderator or admin): the message is gone from the store, its log, every
 /// window and every page; `{"removed": id}`.
 pub async fn remove(
-    _: Editor,
+    moderator: Moderator,
     State(state): State<AppState>,
     Path(raw): Path<String>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
@@ -38,6 +38,11 @@ pub async fn remove(
         .filter(|id| *id > 0)
         .ok_or(StoreError::MessageNotFound(0))?;
     state.chat.remove(id).await?;
+    tracing::info!(
+        id,
+        by = moderator.actor.as_deref().unwrap_or("-"),
+        "chat message removed"
+    );
     Ok(Json(serde_json::json!({ "removed": id })))
 }
 

@@ -3,7 +3,6 @@
 
 mod catalog_files;
 mod cross_site;
-mod editor;
 mod forms;
 mod guards;
 mod health;
@@ -14,6 +13,7 @@ mod messages;
 mod pages;
 mod products;
 mod rights;
+mod staff;
 
 use std::sync::Arc;
 
@@ -37,10 +37,11 @@ use crate::ws;
 use app::domain::Access;
 use app::pages::{CatalogPage, PageData};
 use pages::Pages;
+use rights::Resolved;
 
 pub fn router(state: AppState, hosts: AllowedHosts) -> Router {
     let page_data = {
-        let (catalog, policy) = (state.catalog.clone(), state.access.clone());
+        let catalog = state.catalog.clone();
         move || {
             let catalog = catalog.clone();
             let parts = use_context::<Parts>();
@@ -49,8 +50,12 @@ pub fn router(state: AppState, hosts: AllowedHosts) -> Router {
                 provide_context(leptos::nonce::Nonce::from_value(nonce.as_str()));
             }
             // The request being rendered (Leptos provides it): staff see edit controls.
-            let access = parts.map_or(Access::Visitor, |parts| policy.access(&parts.headers));
+            let access = parts.as_ref().map_or(Access::Visitor, Resolved::of_page);
+            let team = parts
+                .as_ref()
+                .and_then(|parts| parts.extensions.get().cloned());
             provide_context(PageData {
+                team,
                 page: Arc::new(move |query, after, limit| {
                     let (total, products) =
                         catalog.current().page(query, after, Some(limit as u64));
@@ -67,10 +72,11 @@ pub fn router(state: AppState, hosts: AllowedHosts) -> Router {
         shell.clone(),
     ));
     let home = home::HomeCache::new(state.catalog.clone(), pages.clone());
-    // `/` is served from its cache; Leptos renders the other pages per request.
+    // `/` is served from its cache and `/staff` reads the accounts first; Leptos renders the
+    // other pages per request.
     let leptos_pages: Vec<_> = generate_route_list(app::App)
         .into_iter()
-        .filter(|route| route.path() != "/")
+        .filter(|route| route.path() != "/" && route.path() != paths::STAFF)
         .collect();
     Router::new()
         .route(
@@ -84,6 +90,9 @@ pub fn router(state: AppState, hosts: AllowedHosts) -> Router {
         .route(paths::ADD_FORM, post(forms::add_product))
         .route(&paths::edit_form_route(), post(forms::edit_product))
         .route(&paths::delete_form_route(), post(forms::remove_product))
+        .route(paths::STAFF, get(staff::page))
+        .route(paths::STAFF_ADD_FORM, post(staff::add_form))
+        .route(paths::STAFF_REMOVE_FORM, post(staff::remove_form))
         .route(paths::LOGIN, post(login::log_in))
         .route(paths::LOGOUT, post(login::log_out))
         .route("/healthz", get(health::healthz))
@@ -98,15 +107,10 @@ pub fn router(state: AppState, hosts: AllowedHosts) -> Router {
         .layer(axum::extract::DefaultBodyLimit::disable())
         .layer(from_fn(read_body_in_time))
         // Rights are decided from the headers, before the body is read.
-        .layer(from_fn_with_state(
-            state.clone(),
-            rights::refuse_without_rights,
-        ))
+        .layer(from_fn(rights::refuse_without_rights))
+        .layer(from_fn_with_state(state.clone(), guards::resolve_access))
+        // Another site's posts are refused before anything is looked up or counted.
         .layer(from_fn(cross_site::refuse_cross_site))
-        .layer(from_fn_with_state(
-            state.clone(),
-            guards::check_staff_credentials,
-        ))
         .layer(from_fn_with_state(hosts, check_host))
         // Outside the host check, so its refusals carry the security headers too.
         .layer(from_fn_with_state(
@@ -167,6 +171,16 @@ fn api() -> Router<AppState> {
         .route(
             &paths::message("{id}"),
             delete(messages::remove).fallback(method_not_allowed),
+        )
+        .route(
+            paths::STAFF_API,
+            get(staff::list)
+                .post(staff::add)
+                .fallback(method_not_allowed),
+        )
+        .route(
+            &paths::staff_account("{email}"),
+            delete(staff::remove).fallback(method_not_allowed),
         )
         .route(
             "/api/{*rest}",

@@ -5,7 +5,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 
-use super::editor::Editor;
+use super::rights::Editor;
 use crate::error::ApiError;
 use crate::params::{json_body, limit, number, text, Body, Params, ProductIdPath};
 use crate::state::AppState;

@@ -32,6 +32,10 @@ pub const SQLITE: &[File] = &[
         "0004_message_seq.sql",
         include_str!("../../migrations/sqlite/0004_message_seq.sql"),
     ),
+    (
+        "0005_staff_accounts.sql",
+        include_str!("../../migrations/sqlite/0005_staff_accounts.sql"),
+    ),
 ];
 
 /// PostgreSQL's migrations, oldest first.
@@ -59,6 +63,10 @@ pub const POSTGRES: &[File] = &[
     (
         "0006_message_seq.sql",
         include_str!("../../migrations/postgres/0006_message_seq.sql"),
+    ),
+    (
+        "0007_staff_accounts.sql",
+        include_str!("../../migrations/postgres/0007_staff_accounts.sql"),
     ),
 ];
 

@@ -12,6 +12,7 @@
 //! [`Subscriber`], which shows it on this instance, in commit order; callers acknowledge a
 //! change only after that `Ok`. The store knows nothing of what the subscriber does.
 
+mod accounts;
 mod change;
 mod engine;
 mod examples;
@@ -33,6 +34,7 @@ use std::sync::Arc;
 use app::domain::history::{Actor, HistoryEntry, RemovedProduct};
 use app::domain::{ChatMessage, MessageDraft, NewProduct, Product, ProductChanges, ProductId};
 
+pub use accounts::{AccountError, Accounts, CredentialKind, Holder};
 pub use change::{
     Change, Channel, Nobody, Publication, Snapshot, Subscriber, Unreadable, CATALOG_RELOAD,
 };
@@ -67,6 +69,14 @@ pub enum Opened {
 }
 
 impl Opened {
+    /// The staff accounts and credentials, on the store's connections.
+    pub fn accounts(&self) -> Arc<dyn Accounts> {
+        match self {
+            Opened::Sqlite(opened) => Arc::new(opened.accounts()),
+            Opened::Postgres(opened) => Arc::new(opened.accounts()),
+        }
+    }
+
     /// The store, handing every committed change to `subscriber`.
     pub fn serve(self, subscriber: Arc<dyn Subscriber>) -> Arc<dyn Store> {
         match self {
@@ -94,6 +104,17 @@ pub async fn open(
             Ok((Opened::Postgres(Box::new(opened)), snapshot))
         }
     }
+}
+
+/// The staff accounts of the store at `location` alone, for the `server staff` commands:
+/// nothing is started, and a server may be running on the same store.
+pub async fn open_accounts(location: &Location) -> Result<Arc<dyn Accounts>, OpenError> {
+    Ok(match location {
+        Location::DataDir(dir) => Arc::new(sqlite::accounts(dir).await?),
+        Location::Database(url) => {
+            Arc::new(postgres::accounts(url).await.map_err(OpenError::Database)?)
+        }
+    })
 }
 
 /// Why a change was refused or failed. The sentences for people are chosen at the edge

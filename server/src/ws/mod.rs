@@ -11,6 +11,7 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
 
+use crate::auth::Credentials;
 use crate::error::ApiError;
 use crate::guard::client::Client;
 use crate::guard::sockets::SocketSlot;
@@ -20,8 +21,8 @@ use app::protocol::SocketStart;
 use connection::{Channel, Socket};
 use handshake::Upgrade;
 
-/// The socket's right to change the catalog is decided once, from the upgrade request (its
-/// cookie and `Origin`: a page of another site gets none).
+/// The socket keeps the credentials of its upgrade request (its cookie unless from a page of
+/// another site, a bearer token) and is allowed each change it asks for by them.
 pub async fn products(
     headers: HeaderMap,
     params: Params,
@@ -31,7 +32,8 @@ pub async fn products(
 ) -> Result<Response, ApiError> {
     let slot = socket_slot(&state, client)?;
     let channel = products::ProductsChannel {
-        access: state.access.access(&headers),
+        policy: state.access.clone(),
+        credentials: Credentials::of(&headers),
         catalog: state.catalog,
         start: socket_start(&params)?,
     };

@@ -1,5 +1,7 @@
 //! `/ws/products`: a snapshot, then every catalog change; `add`, `update`, `remove` requests,
-//! carried out only for a socket opened with staff rights (see `auth`).
+//! carried out only while the credentials the socket was opened with allow them: they are
+//! looked up at each request, so a logout or a removed account takes a socket's rights away at
+//! once, on every instance (see `auth`).
 
 use std::sync::Arc;
 
@@ -7,17 +9,21 @@ use bytes::Bytes;
 use tokio::net::TcpStream;
 
 use super::connection::Channel;
+use crate::auth::{Credentials, Policy};
 use crate::catalog::Catalog;
 use crate::fanout::{json_frame, Mailbox};
-use app::domain::access::STAFF_ONLY;
+use crate::store::StoreError;
+use app::domain::access::{NOT_YOUR_ROLE, STAFF_ONLY};
 use app::domain::Access;
 use app::domain::Invalid;
 use app::protocol::{ErrorFrame, ProductEvent, ProductRequest, SocketStart};
 
 pub struct ProductsChannel {
     pub catalog: Arc<Catalog>,
-    /// The rights the socket was opened with (to change the catalog, and as whom).
-    pub access: Access,
+    /// Who decides what the socket may do.
+    pub policy: Arc<Policy>,
+    /// What the socket was opened with (its cookie, unless from another site; a bearer token).
+    pub credentials: Credentials,
     /// What the client asked to start with (a limit, a resume).
     pub start: SocketStart,
 }
@@ -32,14 +38,22 @@ impl Channel for ProductsChannel {
             Ok(request) => request,
             Err(rejected) => return Some(json_frame(&ProductEvent::Error(rejected))),
         };
-        if !self.access.can_edit() {
-            return Some(json_frame(&ProductEvent::Error(ErrorFrame::new(
-                request.reference().cloned(),
-                Invalid::new(STAFF_ONLY),
-            ))));
-        }
+        let refusal = match self.policy.access(&self.credentials).await {
+            Ok(access) if access.can_edit() => Ok(access.actor()),
+            Ok(Access::Staff(_)) => Err(Invalid::new(NOT_YOUR_ROLE)),
+            Ok(_) => Err(Invalid::new(STAFF_ONLY)),
+            Err(e) => Err(Invalid::from(StoreError::Unavailable(e.to_string()))),
+        };
+        let actor = match refusal {
+            Ok(actor) => actor,
+            Err(refused) => {
+                return Some(json_frame(&ProductEvent::Error(ErrorFrame::new(
+                    request.reference().cloned(),
+                    refused,
+                ))))
+            }
+        };
         let catalog = &self.catalog;
-        let actor = self.access.actor();
         // Success needs no reply: the change comes back to this client as the broadcast event.
         let (reference, outcome) = match request {
             ProductRequest::Add { reference, product } => {

@@ -72,6 +72,26 @@ impl TestServer {
         read(request.send().await.expect("request")).await
     }
 
+    /// A request as a browser holding `cookie` sends it (same site), `body` as JSON (none when
+    /// null).
+    pub async fn send_with_cookie(
+        &self,
+        method: &str,
+        path: &str,
+        body: &Value,
+        cookie: &str,
+    ) -> (u16, Value) {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+        let mut request = self
+            .http
+            .request(method, self.url(path))
+            .header(reqwest::header::COOKIE, cookie);
+        if !body.is_null() {
+            request = request.json(body);
+        }
+        read(request.send().await.expect("request")).await
+    }
+
     pub async fn post_json(&self, path: &str, body: &Value) -> (u16, Value) {
         self.send("POST", path, &body.to_string()).await
     }

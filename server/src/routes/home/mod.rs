@@ -3,7 +3,8 @@
 //! gzip; every request until the next change gets those bytes, completed with its own CSP
 //! nonce (`template`). Rendering and compressing on every request would cap the page at a few
 //! thousand requests per second. A search (`/?q=...`) is rendered for its request, and so is
-//! every later page (`/?after=ID`).
+//! every later page (`/?after=ID`), and the page of a logged-in member of the staff (its
+//! header names them).
 mod template;
 
 use std::sync::{Arc, PoisonError, RwLock};
@@ -13,8 +14,10 @@ use axum::http::{header, HeaderValue, Request, Response, StatusCode};
 use axum::response::IntoResponse;
 
 use super::pages::Pages;
+use super::rights::Resolved;
 use crate::catalog::Catalog;
 use crate::guard::headers::{nonce_in, CspNonce};
+use app::domain::Access;
 use template::{Encoding, Template};
 
 /// The rendered page for one state of the catalog.
@@ -41,7 +44,11 @@ impl HomeCache {
     }
 
     pub async fn serve(&self, request: Request<Body>) -> Response<Body> {
-        if request.uri().query().is_some_and(|query| !query.is_empty()) {
+        let personal = request
+            .extensions()
+            .get::<Resolved>()
+            .is_some_and(|resolved| matches!(resolved.0, Some(Access::Staff(_))));
+        if personal || request.uri().query().is_some_and(|query| !query.is_empty()) {
             return self.pages.render(request).await;
         }
         let headers = request.headers();

@@ -18,6 +18,7 @@ use std::time::Duration;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions, Postgres};
 use sqlx::{ConnectOptions, Connection, PgPool};
 
+use super::accounts::{accounts_for, AccountBook};
 use super::change::{Publication, Snapshot, Subscriber};
 use super::engine::{self, Backend, Pools, SqlStore, OPERATION_LIMIT};
 use super::{examples, migrations, StoreError};
@@ -32,6 +33,39 @@ const POOL_SIZE: u32 = 16;
 /// products when `seed_examples`, and reads what it holds. Every failure is a sentence naming
 /// the problem, for the start-up error.
 pub async fn connect(url: &str, seed_examples: bool) -> Result<(Opened, Snapshot), String> {
+    let (pool, options, place) = prepare(url, POOL_SIZE).await?;
+    if seed_examples {
+        engine::seed_if_new(&pool, examples::products())
+            .await
+            .map_err(|e| format!("cannot add the example products to {place}: {e}"))?;
+    }
+    let snapshot = engine::read_snapshot(&pool)
+        .await
+        .map_err(|e| format!("cannot read the catalog and chat from {place}: {e}"))?;
+    let head = snapshot.seq;
+    Ok((
+        Opened {
+            pool,
+            options,
+            head,
+        },
+        snapshot,
+    ))
+}
+
+/// The staff accounts alone, for the `server staff` commands: connected and migrated, and
+/// nothing started.
+pub async fn accounts(url: &str) -> Result<AccountBook<Postgres>, String> {
+    let (pool, _, _) = prepare(url, 2).await?;
+    Ok(AccountBook {
+        writer: pool.clone(),
+        reader: pool,
+    })
+}
+
+/// A pool of `size` connections to the database at `url`, its tables created or migrated;
+/// with its options and its place (for messages).
+async fn prepare(url: &str, size: u32) -> Result<(PgPool, PgConnectOptions, String), String> {
     if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
         return Err("DATABASE_URL must be a postgres:// URL".into());
     }
@@ -52,7 +86,7 @@ pub async fn connect(url: &str, seed_examples: bool) -> Result<(Opened, Snapshot
         .map_err(|e| unreachable(&e))?;
     first.close().await.map_err(|e| unreachable(&e))?;
     let pool = PgPoolOptions::new()
-        .max_connections(POOL_SIZE)
+        .max_connections(size)
         .acquire_timeout(ACQUIRE_TIMEOUT)
         .connect_with(options.clone())
         .await
@@ -63,23 +97,7 @@ pub async fn connect(url: &str, seed_examples: bool) -> Result<(Opened, Snapshot
         .run(&pool)
         .await
         .map_err(|e| format!("cannot create or migrate the tables in {place}: {e}"))?;
-    if seed_examples {
-        engine::seed_if_new(&pool, examples::products())
-            .await
-            .map_err(|e| format!("cannot add the example products to {place}: {e}"))?;
-    }
-    let snapshot = engine::read_snapshot(&pool)
-        .await
-        .map_err(|e| format!("cannot read the catalog and chat from {place}: {e}"))?;
-    let head = snapshot.seq;
-    Ok((
-        Opened {
-            pool,
-            options,
-            head,
-        },
-        snapshot,
-    ))
+    Ok((pool, options, place))
 }
 
 /// The store before it serves: its pool, and where its follower starts.
@@ -91,6 +109,14 @@ pub struct Opened {
 }
 
 impl Opened {
+    /// The staff accounts, on the store's pool.
+    pub fn accounts(&self) -> AccountBook<Postgres> {
+        AccountBook {
+            writer: self.pool.clone(),
+            reader: self.pool.clone(),
+        }
+    }
+
     /// The store, its follower handing every change of the log after the snapshot to
     /// `subscriber`.
     pub fn serve(self, subscriber: Arc<dyn Subscriber>) -> SqlStore<PostgresBackend> {
@@ -115,6 +141,8 @@ impl Opened {
         })
     }
 }
+
+accounts_for!(Postgres);
 
 pub struct PostgresBackend {
     pools: Pools<Postgres>,

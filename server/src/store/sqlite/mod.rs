@@ -22,6 +22,7 @@ use sqlx::sqlite::{
     SqliteSynchronous,
 };
 
+use super::accounts::{accounts_for, AccountBook};
 use super::change::{Publication, Snapshot, Subscriber};
 use super::engine::{self, Backend, Pools, SqlStore, OPERATION_LIMIT};
 use super::{examples, migrations, LoadError, StoreError};
@@ -56,26 +57,7 @@ pub async fn open(dir: &Path, seed_examples: bool) -> Result<(Opened, Snapshot),
     let earlier = EarlierFiles::read(dir)?;
     let path = dir.join(DATABASE_FILE);
     let failed = |e: &dyn std::fmt::Display| LoadError::new(&path, e);
-    let options = SqliteConnectOptions::new()
-        .filename(&path)
-        .create_if_missing(true)
-        .journal_mode(SqliteJournalMode::Wal)
-        .synchronous(SqliteSynchronous::Full)
-        .busy_timeout(BUSY_TIMEOUT);
-    // One connection writes (SQLite has one writer); a write waits its turn for it.
-    let writer = SqlitePoolOptions::new()
-        .max_connections(1)
-        .acquire_timeout(OPERATION_LIMIT)
-        .test_before_acquire(false)
-        .connect_with(options.clone())
-        .await
-        .map_err(|e| failed(&e))?;
-    migrations::migrator(migrations::SQLITE)
-        .await
-        .map_err(|e| failed(&format!("cannot read the embedded migrations: {e}")))?
-        .run(&writer)
-        .await
-        .map_err(|e| failed(&format!("cannot create or migrate the tables: {e}")))?;
+    let (options, writer) = prepare(dir).await?;
     match &earlier {
         Some(earlier) => {
             if carry_over(&writer, earlier)
@@ -116,6 +98,47 @@ pub async fn open(dir: &Path, seed_examples: bool) -> Result<(Opened, Snapshot),
     ))
 }
 
+/// The staff accounts alone, for the `server staff` commands: the database opened (created
+/// and migrated if new) without the directory's lock, which is for servers: SQLite's own
+/// locking lets a command write beside a running server.
+pub async fn accounts(dir: &Path) -> Result<AccountBook<Sqlite>, LoadError> {
+    readable_by_owner_only();
+    std::fs::create_dir_all(dir).map_err(|e| LoadError::new(dir, e))?;
+    let (_, writer) = prepare(dir).await?;
+    Ok(AccountBook {
+        reader: writer.clone(),
+        writer,
+    })
+}
+
+/// The database in `dir`'s connection options and its writing pool (one connection), its
+/// tables created or migrated.
+async fn prepare(dir: &Path) -> Result<(SqliteConnectOptions, SqlitePool), LoadError> {
+    let path = dir.join(DATABASE_FILE);
+    let failed = |e: &dyn std::fmt::Display| LoadError::new(&path, e);
+    let options = SqliteConnectOptions::new()
+        .filename(&path)
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Full)
+        .busy_timeout(BUSY_TIMEOUT);
+    // One connection writes (SQLite has one writer); a write waits its turn for it.
+    let writer = SqlitePoolOptions::new()
+        .max_connections(1)
+        .acquire_timeout(OPERATION_LIMIT)
+        .test_before_acquire(false)
+        .connect_with(options.clone())
+        .await
+        .map_err(|e| failed(&e))?;
+    migrations::migrator(migrations::SQLITE)
+        .await
+        .map_err(|e| failed(&format!("cannot read the embedded migrations: {e}")))?
+        .run(&writer)
+        .await
+        .map_err(|e| failed(&format!("cannot create or migrate the tables: {e}")))?;
+    Ok((options, writer))
+}
+
 async fn carry_over(writer: &SqlitePool, earlier: &EarlierFiles) -> Result<bool, StoreError> {
     let mut tx = writer.begin().await?;
     let carried = earlier::carry_over(&mut tx, earlier).await?;
@@ -124,6 +147,14 @@ async fn carry_over(writer: &SqlitePool, earlier: &EarlierFiles) -> Result<bool,
 }
 
 impl Opened {
+    /// The staff accounts, on the store's pools.
+    pub fn accounts(&self) -> AccountBook<Sqlite> {
+        AccountBook {
+            writer: self.writer.clone(),
+            reader: self.readers.clone(),
+        }
+    }
+
     /// The store, handing every change it commits to `subscriber`.
     pub fn serve(self, subscriber: Arc<dyn Subscriber>) -> SqlStore<SqliteBackend> {
         SqlStore::start(SqliteBackend {
@@ -136,6 +167,8 @@ impl Opened {
         })
     }
 }
+
+accounts_for!(Sqlite);
 
 pub struct SqliteBackend {
     pools: Pools<Sqlite>,
