@@ -60,17 +60,45 @@ where
     Ok((status, body, began.elapsed().as_secs_f64() * 1000.0))
 }
 
-/// POSTs a JSON `body` to `path` and waits for the whole answer, which must be `201`
-/// (acknowledged: committed); returns how long it took, in ms.
+/// Logs in with the shared staff `password` as the login form does; the session cookie
+/// (`name=value`) the answer sets.
+pub async fn log_in(addr: &str, password: &str) -> Result<String, String> {
+    let mut sender = connect::<Full<Bytes>>(addr).await?;
+    let form = serde_urlencoded::to_string([("password", password)]).map_err(|e| e.to_string())?;
+    let request = Request::post(app::paths::LOGIN)
+        .header("host", addr)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(Full::new(Bytes::from(form)))
+        .map_err(|e| e.to_string())?;
+    let response = sender
+        .send_request(request)
+        .await
+        .map_err(|e| e.to_string())?;
+    response
+        .headers()
+        .get(hyper::header::SET_COOKIE)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.split(';').next())
+        .map(str::to_string)
+        .ok_or_else(|| format!("the login answered {} without a session", response.status()))
+}
+
+/// POSTs a JSON `body` to `path` (with the session `cookie`, if any) and waits for the whole
+/// answer, which must be `201` (acknowledged: committed); returns how long it took, in ms.
 pub async fn post_created(
     sender: &mut SendRequest<Full<Bytes>>,
     addr: &str,
     path: &str,
     body: String,
+    cookie: Option<&str>,
 ) -> Result<f64, String> {
-    let request = Request::post(path)
+    let mut request = Request::post(path)
         .header("host", addr)
-        .header("content-type", "application/json")
+        .header("content-type", "application/json");
+    if let Some(cookie) = cookie {
+        request = request.header(hyper::header::COOKIE, cookie);
+    }
+    let request = request
         .body(Full::new(Bytes::from(body)))
         .map_err(|e| e.to_string())?;
     let (status, _, ms) = exchange(sender, request).await?;

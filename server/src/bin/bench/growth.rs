@@ -169,7 +169,7 @@ async fn writes(addr: &str) -> Result<Vec<f64>, String> {
         let body = format!(
             r#"{{"title":"Nuevo {n}","description":"d","code":"GROWTH-{n}","price":1.5,"stock":1,"category":"c"}}"#
         );
-        latencies.push(post_created(&mut sender, addr, "/api/products", body).await?);
+        latencies.push(post_created(&mut sender, addr, "/api/products", body, None).await?);
     }
     latencies.sort_by(f64::total_cmp);
     Ok(latencies)

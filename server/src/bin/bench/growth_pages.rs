@@ -30,7 +30,7 @@ pub async fn home(addr: &str, row: &mut Row) -> Result<(), String> {
         let body = format!(
             r#"{{"title":"Home {n}","description":"d","code":"HOME-{n}","price":1,"stock":1,"category":"c"}}"#
         );
-        post_created(&mut sender, addr, "/api/products", body).await?;
+        post_created(&mut sender, addr, "/api/products", body, None).await?;
         changed.push(get(&mut sender, addr, "/").await?.0);
     }
     for (name, mut times) in [("home_ms", steady), ("home_changed_ms", changed)] {

@@ -77,6 +77,10 @@ pub struct Options {
     /// Chat messages in the store for `growth`.
     #[arg(long, default_value_t = 1_000_000)]
     pub stored_messages: u64,
+    /// writes: the server has staff access on (a shared password) and every write carries a
+    /// staff session, as a logged-in editor's do.
+    #[arg(long)]
+    pub staff_session: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -15,9 +15,14 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use crate::database::Cluster;
 use crate::Options;
 
+/// The staff password of a server started with `--staff-session`.
+const STAFF_PASSWORD: &str = "bench-staff-password";
+
 pub struct Target {
     pub addr: String,
     pub pid: Option<u32>,
+    /// The shared staff password it was started with (`--staff-session`).
+    pub staff_password: Option<String>,
     child: Option<Child>,
     launch: Option<Launch>,
 }
@@ -55,6 +60,7 @@ impl Target {
             return Ok(Target {
                 addr: addr.clone(),
                 pid: options.pid,
+                staff_password: None,
                 child: None,
                 launch: None,
             });
@@ -67,6 +73,7 @@ impl Target {
         let mut target = Target {
             addr: format!("127.0.0.1:{port}"),
             pid: None,
+            staff_password: options.staff_session.then(|| STAFF_PASSWORD.to_string()),
             child: None,
             launch: Some(Launch {
                 server: options.server.clone(),
@@ -115,6 +122,9 @@ impl Target {
         // benchmark, never in the defaults.
         for (name, value) in raised_limits() {
             command.env(name, value);
+        }
+        if let Some(password) = &self.staff_password {
+            command.env("STAFF_PASSWORD", password);
         }
         let handed =
             handover::hand_over(&mut command, &[&launch.listener]).map_err(|e| e.to_string())?;

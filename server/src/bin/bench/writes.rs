@@ -1,13 +1,14 @@
 //! Write throughput: W clients, each on its own keep-alive connection, POST new products (or
 //! chat messages) back to back for a fixed time. Only acknowledged writes count (201: durable
-//! on disk, or committed in PostgreSQL, before the answer).
+//! on disk, or committed in PostgreSQL, before the answer). With `--staff-session` the server
+//! has staff access on and every write carries a staff session, looked up at each request.
 
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use http_body_util::Full;
 use hyper::body::Bytes;
 
-use crate::client::{connect, post_created};
+use crate::client::{connect, log_in, post_created};
 use crate::database::Cluster;
 use crate::stats::{percentile, Row};
 use crate::target::Target;
@@ -30,6 +31,10 @@ pub async fn run(
     single.instances = 1;
     let targets = Target::start_all(&single, cluster).await?;
     let target = &targets[0];
+    let cookie = match &target.staff_password {
+        Some(password) => Some(log_in(&target.addr, password).await?),
+        None => None,
+    };
     let duration = Duration::from_secs_f64(options.seconds);
     let started = Instant::now();
     let until = started + duration;
@@ -38,7 +43,10 @@ pub async fn run(
         .duration_since(UNIX_EPOCH)
         .map_or(0, |since| since.as_millis());
     let workers: Vec<_> = (0..writers)
-        .map(|w| tokio::spawn(writer(target.addr.clone(), kind, (run_tag, w), until)))
+        .map(|w| {
+            let (addr, cookie) = (target.addr.clone(), cookie.clone());
+            tokio::spawn(writer(addr, cookie, kind, (run_tag, w), until))
+        })
         .collect();
     // Every writer is awaited, failed or not: one left running would load the next scenario.
     let mut latencies = Vec::new();
@@ -69,6 +77,7 @@ pub async fn run(
 /// One keep-alive connection writing until `until`; each acknowledged write's latency in ms.
 async fn writer(
     addr: String,
+    cookie: Option<String>,
     kind: Kind,
     (run, w): (u128, usize),
     until: Instant,
@@ -88,7 +97,7 @@ async fn writer(
                 format!(r#"{{"email":"bench@example.com","text":"bench {w}-{n}"}}"#),
             ),
         };
-        latencies.push(post_created(&mut sender, &addr, path, body).await?);
+        latencies.push(post_created(&mut sender, &addr, path, body, cookie.as_deref()).await?);
         if Instant::now() >= until {
             break;
         }

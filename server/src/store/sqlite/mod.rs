@@ -79,9 +79,13 @@ pub async fn open(dir: &Path, seed_examples: bool) -> Result<(Opened, Snapshot),
         }
         None => {}
     }
+    // A file on this machine has no connection to lose: no ping before each use (a staff
+    // session is read on every request that carries one, and the ping cost as much as the
+    // read).
     let readers = SqlitePoolOptions::new()
         .max_connections(READERS)
         .acquire_timeout(BUSY_TIMEOUT)
+        .test_before_acquire(false)
         .connect_with(options.read_only(true))
         .await
         .map_err(|e| failed(&e))?;
