@@ -32,6 +32,12 @@ pub const MESSAGES_API: &str = "/api/messages";
 pub fn message(id: impl std::fmt::Display) -> String {
     format!("{MESSAGES_API}/{id}")
 }
+/// The chat's bans in force (moderators).
+pub const CHAT_BANS: &str = "/api/chat/bans";
+/// The ban of `email` (`"{email}"` gives the router's pattern).
+pub fn chat_ban(email: impl std::fmt::Display) -> String {
+    format!("{CHAT_BANS}/{email}")
+}
 /// The whole catalog as a CSV file.
 pub const PRODUCTS_CSV: &str = "/api/products.csv";
 /// A CSV file of products to create or update.

@@ -9,18 +9,22 @@ use tokio::net::TcpStream;
 
 use crate::fanout::Mailbox;
 use crate::live::ChatView;
-use crate::store::{Store, StoreError};
+use crate::store::{Accounts, Store, StoreError};
+use app::domain::ban::{Ban, BanRequest};
 use app::domain::{ChatMessage, MessageDraft};
 use app::protocol::SocketStart;
 
 pub struct ChatRoom {
     store: Arc<dyn Store>,
     view: Arc<ChatView>,
+    /// Where the bans are (looked up for every message: a ban holds at once on every
+    /// instance).
+    bans: Arc<dyn Accounts>,
 }
 
 impl ChatRoom {
-    pub fn new(store: Arc<dyn Store>, view: Arc<ChatView>) -> Arc<Self> {
-        Arc::new(ChatRoom { store, view })
+    pub fn new(store: Arc<dyn Store>, view: Arc<ChatView>, bans: Arc<dyn Accounts>) -> Arc<Self> {
+        Arc::new(ChatRoom { store, view, bans })
     }
 
     /// The last `limit` messages below id `before`, oldest first.
@@ -50,7 +54,66 @@ impl ChatRoom {
         self.store.remove_message(id).await
     }
 
+    /// Stores the message, unless its email is banned.
     pub async fn post(&self, draft: MessageDraft) -> Result<ChatMessage, StoreError> {
+        let email = draft.email.to_lowercase();
+        let now = chrono::Utc::now().timestamp();
+        match self.bans.banned_until(&email, now).await {
+            Ok(Some(until)) => return Err(StoreError::Banned(until)),
+            Ok(None) => {}
+            Err(e) => return Err(StoreError::Unavailable(e.to_string())),
+        }
         self.store.post_message(draft).await
+    }
+
+    /// Bans `request.email` (by `by`) and, with `purge`, removes every message of it; the ban
+    /// and how many messages went.
+    pub async fn ban(
+        &self,
+        request: BanRequest,
+        by: Option<&str>,
+    ) -> Result<(Ban, u64), StoreError> {
+        let until = chrono::Utc::now() + chrono::Duration::minutes(request.minutes as i64);
+        self.bans
+            .ban(&request.email, until.timestamp(), by)
+            .await
+            .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+        let purged = match request.purge {
+            true => self.store.purge_author(&request.email).await?,
+            false => 0,
+        };
+        let ban = Ban {
+            email: request.email,
+            until: chrono::DateTime::from_timestamp(until.timestamp(), 0).unwrap_or(until),
+            by: by.map(str::to_string),
+        };
+        Ok((ban, purged))
+    }
+
+    /// The bans in force.
+    pub async fn bans(&self) -> Result<Vec<Ban>, StoreError> {
+        let now = chrono::Utc::now().timestamp();
+        let bans = self
+            .bans
+            .bans(now)
+            .await
+            .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+        Ok(bans
+            .into_iter()
+            .map(|(email, until, by)| Ban {
+                email,
+                until: chrono::DateTime::from_timestamp(until, 0).unwrap_or_default(),
+                by,
+            })
+            .collect())
+    }
+
+    /// Lifts `email`'s ban; whether one was in force.
+    pub async fn lift(&self, email: &str) -> Result<bool, StoreError> {
+        let now = chrono::Utc::now().timestamp();
+        self.bans
+            .lift(&email.trim().to_lowercase(), now)
+            .await
+            .map_err(|e| StoreError::Unavailable(e.to_string()))
     }
 }

@@ -8,7 +8,9 @@ use axum::Json;
 
 use crate::store::{AccountError, StoreError};
 use app::domain::access::{NOT_YOUR_ROLE, STAFF_ONLY};
+use app::domain::ban::banned_until;
 use app::domain::{FieldErrors, Invalid};
+use chrono::DateTime;
 
 #[derive(Debug)]
 pub struct ApiError {
@@ -114,6 +116,13 @@ impl From<StoreError> for ApiError {
             StoreError::MessageNotFound(id) => {
                 ApiError::not_found(format!("No existe un mensaje con id {id}"))
             }
+            StoreError::Banned(until) => ApiError {
+                status: StatusCode::FORBIDDEN,
+                body: Invalid::fields(
+                    banned_until(DateTime::from_timestamp(until, 0).unwrap_or_default()),
+                    FieldErrors::from([("email".into(), "está bloqueado en el chat".into())]),
+                ),
+            },
             StoreError::UnknownChange(id, seq) => ApiError::not_found(format!(
                 "El producto {id} no tiene un cambio número {seq} en su historial"
             )),

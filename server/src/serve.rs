@@ -90,11 +90,11 @@ async fn run(settings: Settings) -> Result<(), StartError> {
         config.staff_password.as_deref(),
         accounts.clone(),
     ));
-    let team = Arc::new(Team::new(accounts, policy.passwords().clone()));
+    let team = Arc::new(Team::new(accounts.clone(), policy.passwords().clone()));
     let state = AppState {
         catalog: Catalog::new(store.clone(), views.catalog.clone()),
         presence: Presence::start(store.clone(), views.chat.clone(), shutdown.child_token()),
-        chat: ChatRoom::new(store, views.chat.clone()),
+        chat: ChatRoom::new(store, views.chat.clone(), accounts.clone()),
         access: policy,
         team,
         leptos,

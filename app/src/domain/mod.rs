@@ -1,6 +1,7 @@
 //! Domain types shared by the server and the browser.
 
 pub mod access;
+pub mod ban;
 pub mod counting;
 pub mod history;
 pub mod image;

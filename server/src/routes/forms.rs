@@ -112,7 +112,8 @@ fn failure(refused: &StoreError) -> Outcome {
         | StoreError::MessageNotFound(_) => Outcome::NotFound,
         StoreError::DuplicateCode(_) => Outcome::DuplicateCode,
         StoreError::ChangedMeanwhile(_) => Outcome::ChangedMeanwhile,
-        StoreError::Unavailable(_) => Outcome::Unavailable,
+        // Not a catalog form's refusal: said as a failure to reach the store.
+        StoreError::Unavailable(_) | StoreError::Banned(_) => Outcome::Unavailable,
     }
 }
 

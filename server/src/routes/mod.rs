@@ -1,6 +1,7 @@
 //! The HTTP surface: the JSON API, the sockets, the plain form posts, login, health, and the
 //! Leptos pages with their static files.
 
+mod bans;
 mod catalog_files;
 mod cross_site;
 mod forms;
@@ -171,6 +172,14 @@ fn api() -> Router<AppState> {
         .route(
             &paths::message("{id}"),
             delete(messages::remove).fallback(method_not_allowed),
+        )
+        .route(
+            paths::CHAT_BANS,
+            get(bans::list).post(bans::ban).fallback(method_not_allowed),
+        )
+        .route(
+            &paths::chat_ban("{email}"),
+            delete(bans::lift).fallback(method_not_allowed),
         )
         .route(
             paths::STAFF_API,

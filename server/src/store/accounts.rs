@@ -1,5 +1,6 @@
-//! Staff accounts and what their holders act with (login sessions, API tokens), kept in the
-//! store so that every instance, and the `server staff` commands beside them, see one truth:
+//! Staff accounts and what their holders act with (login sessions, API tokens), and the chat's
+//! bans, kept in the store so that every instance, and the `server staff` commands beside
+//! them, see one truth:
 //! a logout, a removed account or a new password ends the credentials for all of them at
 //! once, because a credential is looked up in the store each time it is used.
 //!
@@ -88,6 +89,15 @@ pub trait Accounts: Send + Sync + 'static {
     async fn holder(&self, digest: &str, now: i64) -> Result<Option<Holder>, AccountError>;
     /// Ends one credential (a logout).
     async fn revoke(&self, digest: &str) -> Result<(), AccountError>;
+    /// Bans `email` from the chat until `until` (Unix seconds), by `by`; replaces its earlier
+    /// ban.
+    async fn ban(&self, email: &str, until: i64, by: Option<&str>) -> Result<(), AccountError>;
+    /// The bans in force at `now`: email, until, by; by email.
+    async fn bans(&self, now: i64) -> Result<Vec<(String, i64, Option<String>)>, AccountError>;
+    /// Lifts the ban of `email`; whether one was in force at `now`.
+    async fn lift(&self, email: &str, now: i64) -> Result<bool, AccountError>;
+    /// When `email`'s ban ends, if one is in force at `now`.
+    async fn banned_until(&self, email: &str, now: i64) -> Result<Option<i64>, AccountError>;
 }
 
 /// The accounts over a database's pools: credentials are read on `reader`, every change made
@@ -118,6 +128,11 @@ pub mod sql {
          LEFT JOIN staff_accounts a ON a.email = c.holder \
          WHERE c.digest = $1 AND (c.expires_at IS NULL OR c.expires_at > $2)";
     pub const REVOKE: &str = "DELETE FROM staff_credentials WHERE digest = $1";
+    pub const BAN: &str = "INSERT INTO chat_bans (email, until, by) VALUES ($1, $2, $3) \
+         ON CONFLICT (email) DO UPDATE SET until = EXCLUDED.until, by = EXCLUDED.by";
+    pub const BANS: &str = "SELECT email, until, by FROM chat_bans WHERE until > $1 ORDER BY email";
+    pub const LIFT: &str = "DELETE FROM chat_bans WHERE email = $1 RETURNING until";
+    pub const BANNED_UNTIL: &str = "SELECT until FROM chat_bans WHERE email = $1 AND until > $2";
 }
 
 /// Implements [`Accounts`] for the [`AccountBook`] of a database: the same code for SQLite and
@@ -314,6 +329,61 @@ macro_rules! accounts_for {
                     })
                 })
                 .transpose()
+            }
+
+            async fn ban(
+                &self,
+                email: &str,
+                until: i64,
+                by: Option<&str>,
+            ) -> Result<(), $crate::store::accounts::AccountError> {
+                let query = sqlx::query($crate::store::accounts::sql::BAN)
+                    .bind(email)
+                    .bind(until)
+                    .bind(by);
+                $crate::store::accounts::bounded(query.execute(&self.writer)).await?;
+                Ok(())
+            }
+
+            async fn bans(
+                &self,
+                now: i64,
+            ) -> Result<Vec<(String, i64, Option<String>)>, $crate::store::accounts::AccountError>
+            {
+                $crate::store::accounts::bounded(
+                    sqlx::query_as($crate::store::accounts::sql::BANS)
+                        .bind(now)
+                        .fetch_all(&self.reader),
+                )
+                .await
+            }
+
+            async fn lift(
+                &self,
+                email: &str,
+                now: i64,
+            ) -> Result<bool, $crate::store::accounts::AccountError> {
+                let until: Option<i64> = $crate::store::accounts::bounded(
+                    sqlx::query_scalar($crate::store::accounts::sql::LIFT)
+                        .bind(email)
+                        .fetch_optional(&self.writer),
+                )
+                .await?;
+                Ok(until.is_some_and(|until| until > now))
+            }
+
+            async fn banned_until(
+                &self,
+                email: &str,
+                now: i64,
+            ) -> Result<Option<i64>, $crate::store::accounts::AccountError> {
+                $crate::store::accounts::bounded(
+                    sqlx::query_scalar($crate::store::accounts::sql::BANNED_UNTIL)
+                        .bind(email)
+                        .bind(now)
+                        .fetch_optional(&self.reader),
+                )
+                .await
             }
 
             async fn revoke(

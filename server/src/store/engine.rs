@@ -307,6 +307,24 @@ impl<B: Backend> Store for SqlStore<B> {
         removed
     }
 
+    async fn purge_author(&self, email: &str) -> Result<u64, StoreError> {
+        let email = email.to_string();
+        let purged = self
+            .write("purge_author", IMPORT_LIMIT, move |tx| {
+                Box::pin(async move { writes::purge_author(tx, &email).await })
+            })
+            .await;
+        let wiped = bounded(OPERATION_LIMIT, async {
+            let mut writer = self.backend.pools().writer.acquire().await?;
+            Ok(writer.stop_wiping().await?)
+        })
+        .await;
+        if let Err(e) = wiped {
+            tracing::warn!(error = %e, "purged messages may linger in the database's files");
+        }
+        purged
+    }
+
     /// Group commit: under load many messages share one transaction; alone, a message is
     /// committed at once. Each then waits until this instance shows its batch.
     async fn post_message(&self, draft: MessageDraft) -> Result<ChatMessage, StoreError> {

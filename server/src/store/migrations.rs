@@ -36,6 +36,10 @@ pub const SQLITE: &[File] = &[
         "0005_staff_accounts.sql",
         include_str!("../../migrations/sqlite/0005_staff_accounts.sql"),
     ),
+    (
+        "0006_chat_bans.sql",
+        include_str!("../../migrations/sqlite/0006_chat_bans.sql"),
+    ),
 ];
 
 /// PostgreSQL's migrations, oldest first.
@@ -67,6 +71,10 @@ pub const POSTGRES: &[File] = &[
     (
         "0007_staff_accounts.sql",
         include_str!("../../migrations/postgres/0007_staff_accounts.sql"),
+    ),
+    (
+        "0008_chat_bans.sql",
+        include_str!("../../migrations/postgres/0008_chat_bans.sql"),
     ),
 ];
 

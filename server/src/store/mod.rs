@@ -123,6 +123,9 @@ pub async fn open_accounts(location: &Location) -> Result<Arc<dyn Accounts>, Ope
 pub enum StoreError {
     #[error("no product has id {0}")]
     NotFound(ProductId),
+    /// The sender is banned from the chat until then (Unix seconds).
+    #[error("the sender is banned until {0}")]
+    Banned(i64),
     /// No chat message has this id (or it was removed already).
     #[error("no message has id {0}")]
     MessageNotFound(u64),
@@ -236,6 +239,8 @@ pub trait Store: Send + Sync + 'static {
     async fn removed(&self, limit: usize) -> Result<Vec<RemovedProduct>, StoreError>;
     /// Removes chat message `id` from the store, its change log included.
     async fn remove_message(&self, id: u64) -> Result<(), StoreError>;
+    /// Removes every message of `email` the same way; how many went.
+    async fn purge_author(&self, email: &str) -> Result<u64, StoreError>;
     /// Gives the draft an id and the current time, stores it and returns it.
     async fn post_message(&self, draft: MessageDraft) -> Result<ChatMessage, StoreError>;
     /// The last `limit` messages with an id below `before` (all when `None`), oldest first:

@@ -137,6 +137,14 @@ pub trait Rows: Send {
         seq: Option<i64>,
         event: &str,
     ) -> Result<(), sqlx::Error>;
+    /// Deletes every message of `email`: each one's id and the number of its change (when it
+    /// was stored with one).
+    async fn purge_messages(&mut self, email: &str)
+        -> Result<Vec<(i64, Option<i64>)>, sqlx::Error>;
+    /// Writes each message's removal over its logged event, for the changes numbered `seqs`.
+    async fn erase_purged_events(&mut self, seqs: &[i64]) -> Result<(), sqlx::Error>;
+    /// The last message id given.
+    async fn message_head(&mut self) -> Result<i64, sqlx::Error>;
     /// The record of product `id`, newest first, at most `limit` entries.
     async fn history(&mut self, id: i64, limit: i64) -> Result<Vec<HistoryEntry>, sqlx::Error>;
     async fn history_entry(
@@ -438,6 +446,35 @@ macro_rules! rows_for {
                     .execute(&mut *self)
                     .await
                     .map(drop)
+            }
+
+            async fn purge_messages(
+                &mut self,
+                email: &str,
+            ) -> Result<Vec<(i64, Option<i64>)>, sqlx::Error> {
+                sqlx::query_as($crate::store::sql::PURGE_MESSAGES)
+                    .bind(email)
+                    .fetch_all(&mut *self)
+                    .await
+            }
+
+            async fn erase_purged_events(&mut self, seqs: &[i64]) -> Result<(), sqlx::Error> {
+                if seqs.is_empty() {
+                    return Ok(());
+                }
+                write_json(
+                    self,
+                    $dialect.erase_purged_events,
+                    sqlx::types::Json(seqs),
+                    None,
+                )
+                .await
+            }
+
+            async fn message_head(&mut self) -> Result<i64, sqlx::Error> {
+                sqlx::query_scalar($crate::store::sql::MESSAGE_HEAD)
+                    .fetch_one(&mut *self)
+                    .await
             }
 
             async fn history(

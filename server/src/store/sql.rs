@@ -31,6 +31,10 @@ pub const NEWEST_MESSAGES: &str = "SELECT id, email, text, sent_at FROM \
 /// Deletes message `$1`; the number of its change (NULL for a message stored before it was
 /// noted), and no row when there was no such message.
 pub const DELETE_MESSAGE: &str = "DELETE FROM messages WHERE id = $1 RETURNING seq";
+/// Deletes every message of the email `$1`: their ids and the numbers of their changes.
+pub const PURGE_MESSAGES: &str = "DELETE FROM messages WHERE email = $1 RETURNING id, seq";
+/// The last message id given.
+pub const MESSAGE_HEAD: &str = "SELECT value FROM counters WHERE name = 'message'";
 /// Writes `$2` over the logged event of change `$1`.
 pub const ERASE_CHANGE: &str = "UPDATE changes SET event = $2 WHERE seq = $1";
 
@@ -96,6 +100,9 @@ pub struct Dialect {
     /// statements that make a removal overwrite what it frees (on, then off), and the one that
     /// empties the write-ahead log of the pages that held it, after the commit.
     pub wipe: Option<Wipe>,
+    /// Writes each message's removal (`{"type":"message_removed","id":N}`) over its logged
+    /// event, for the changes numbered in the JSON array `$1` (a purge of one author).
+    pub erase_purged_events: &'static str,
     /// Deletes the record's rows older than `$1` days.
     pub prune_history: &'static str,
 }

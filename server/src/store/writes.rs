@@ -11,6 +11,7 @@ use super::change::{Change, Channel, Publication, CATALOG_RELOAD};
 use super::history;
 use super::import_plan::{self, ImportPlan, ROWS_PER_STATEMENT};
 use super::message_batch::MessageBatch;
+use super::reads::CHAT_WINDOW;
 use super::rows::{Counter, Rows};
 use super::{ImportRow, Imported, StoreError};
 use app::domain::history::ChangeKind;
@@ -240,6 +241,46 @@ pub async fn remove_message(tx: &mut impl Rows, id: u64) -> Result<Committed<()>
     tx.erase_message_event(row, logged, &change.event).await?;
     tx.record_changes(std::slice::from_ref(&change)).await?;
     Ok(Committed::of((), vec![change]))
+}
+
+/// Removes every stored message of `email` (a ban's purge) as [`remove_message`] removes one:
+/// rows gone, logged events overwritten with their removals, the freed pages overwritten. The
+/// sockets hear a removal for each purged message among the latest [`CHAT_WINDOW`] (all a chat
+/// window can show); older ones leave the store without a word to them. How many went.
+pub async fn purge_author(tx: &mut impl Rows, email: &str) -> Result<Committed<u64>, StoreError> {
+    tx.lock_log().await?;
+    tx.wipe_deleted().await?;
+    let mut purged = tx.purge_messages(email).await?;
+    purged.sort_unstable();
+    let logged: Vec<i64> = purged.iter().filter_map(|(_, seq)| *seq).collect();
+    tx.erase_purged_events(&logged).await?;
+    for (id, _) in purged.iter().filter(|(_, seq)| seq.is_none()) {
+        let event = Change::new(
+            0,
+            Channel::Chat,
+            &ChatEvent::MessageRemoved { id: *id as u64 },
+        );
+        tx.erase_message_event(*id, None, &event.event).await?;
+    }
+    let window_starts = tx.message_head().await? - CHAT_WINDOW as i64;
+    let heard: Vec<u64> = purged
+        .iter()
+        .filter(|(id, _)| *id > window_starts)
+        .map(|(id, _)| *id as u64)
+        .collect();
+    let count = purged.len() as u64;
+    if heard.is_empty() {
+        return Ok(Committed::of(count, Vec::new()));
+    }
+    let last_seq = tx.take(Counter::Log, heard.len()).await? as u64;
+    let first_seq = last_seq + 1 - heard.len() as u64;
+    let changes: Vec<Change> = heard
+        .into_iter()
+        .zip(first_seq..)
+        .map(|(id, seq)| Change::new(seq, Channel::Chat, &ChatEvent::MessageRemoved { id }))
+        .collect();
+    tx.record_changes(&changes).await?;
+    Ok(Committed::of(count, changes))
 }
 
 /// Adds `examples` if the store has never stored anything (so neither an emptied catalog nor

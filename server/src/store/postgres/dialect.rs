@@ -42,6 +42,9 @@ pub static POSTGRES: Dialect = Dialect {
     wipe: None,
     erase_message_event: "UPDATE changes SET event = $2 \
          WHERE channel = 'chat' AND (event::jsonb -> 'message' ->> 'id')::bigint = $1",
+    erase_purged_events: "UPDATE changes \
+         SET event = '{\"type\":\"message_removed\",\"id\":' || (event::jsonb -> 'message' ->> 'id') || '}' \
+         WHERE seq IN (SELECT jsonb_array_elements_text($1::jsonb)::bigint)",
     prune_history: "DELETE FROM product_history WHERE at < now() - $1 * interval '1 day'",
 };
 

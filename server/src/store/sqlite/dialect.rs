@@ -39,6 +39,9 @@ pub static SQLITE: Dialect = Dialect {
     }),
     erase_message_event: "UPDATE changes SET event = $2 \
          WHERE channel = 'chat' AND json_extract(event, '$.message.id') = $1",
+    erase_purged_events: "UPDATE changes \
+         SET event = '{\"type\":\"message_removed\",\"id\":' || json_extract(event, '$.message.id') || '}' \
+         WHERE seq IN (SELECT value FROM json_each($1))",
     // `at` is RFC 3339 text with milliseconds, compared as text.
     prune_history: "DELETE FROM product_history \
          WHERE at < strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-' || $1 || ' days')",
