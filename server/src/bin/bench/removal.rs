@@ -3,15 +3,18 @@
 //! over HTTP:
 //! - `delete_ms`: the `DELETE /api/messages/{id}` answer (the store's write, committed), p50;
 //! - `reach_p50`/`reach_p99`: from sending the request to each socket reading the
-//!   `message_removed` frame.
+//!   `message_removed` frame;
+//! - then one author's [`PURGED`] newest messages are purged with a ban (`"purge": true`):
+//!   `purge_ms`, the ban's answer (every message gone, committed), `purge_heard_ms` until every
+//!   socket read the last removal it is told of, and the server's `rss_mb` after it.
 
 use std::time::Instant;
 
-use http_body_util::Empty;
+use http_body_util::{Empty, Full};
 use hyper::body::Bytes;
 use hyper::Request;
 
-use crate::client::{connect, exchange, next_text};
+use crate::client::{connect, exchange, next_text, post_created};
 use crate::database::Cluster;
 use crate::growth;
 use crate::stats::{percentile, Row};
@@ -21,6 +24,8 @@ use crate::Options;
 const LISTENERS: usize = 100;
 /// Removals measured.
 const REMOVALS: u64 = 20;
+/// Messages of the author whose ban purges them.
+const PURGED: usize = 10_000;
 
 pub async fn run(options: &Options, cluster: Option<&Cluster>) -> Result<Row, String> {
     let messages = options.stored_messages;
@@ -69,5 +74,55 @@ pub async fn run(options: &Options, cluster: Option<&Cluster>) -> Result<Row, St
     row.push("delete_ms", percentile(&answers, 50.0), "ms");
     row.push("reach_p50", percentile(&reaches, 50.0), "ms");
     row.push("reach_p99", percentile(&reaches, 99.0), "ms");
+
+    // One author's newest messages, then a ban that purges them.
+    let mut poster = connect::<Full<Bytes>>(&addr).await?;
+    for n in 0..PURGED {
+        let body = format!(r#"{{"email":"{SPAMMER}","text":"oferta {n}"}}"#);
+        post_created(&mut poster, &addr, app::paths::MESSAGES_API, body, None).await?;
+    }
+    // Every socket has read them (so what it reads next is the purge).
+    for socket in &mut listeners {
+        let mut seen = 0;
+        while seen < PURGED {
+            if next_text(socket).await?.contains(SPAMMER) {
+                seen += 1;
+            }
+        }
+    }
+    let request = Request::post(app::paths::CHAT_BANS)
+        .header("host", &addr)
+        .header("content-type", "application/json")
+        .body(Full::new(Bytes::from(format!(
+            r#"{{"email":"{SPAMMER}","purge":true}}"#
+        ))))
+        .map_err(|e| e.to_string())?;
+    let sent = Instant::now();
+    let (status, body, purge_ms) = exchange(&mut poster, request).await?;
+    if status.as_u16() != 201 {
+        return Err(format!("the purging ban answered {status}"));
+    }
+    let answer: serde_json::Value = serde_json::from_slice(&body).map_err(|e| e.to_string())?;
+    if answer["purged"].as_u64() != Some(PURGED as u64) {
+        return Err(format!("the ban purged {}", answer["purged"]));
+    }
+    // The last removal a socket is told of is the newest message's.
+    let newest = format!(r#""id":{}}}"#, messages + PURGED as u64);
+    for socket in &mut listeners {
+        while !next_text(socket).await?.contains(&newest) {}
+    }
+    row.push("purged", PURGED as f64, "");
+    row.push("purge_ms", purge_ms, "ms");
+    row.push(
+        "purge_heard_ms",
+        sent.elapsed().as_secs_f64() * 1000.0,
+        "ms",
+    );
+    if let Some(rss) = target.rss_kib() {
+        row.push("rss_mb", rss / 1024.0, "MB");
+    }
     Ok(row)
 }
+
+/// The author whose messages the ban purges.
+const SPAMMER: &str = "oferta@bench.example";
