@@ -10,6 +10,7 @@ use tokio::net::TcpStream;
 use crate::fanout::Mailbox;
 use crate::live::ChatView;
 use crate::store::{Accounts, Store, StoreError};
+use app::domain::access::Member;
 use app::domain::ban::{Ban, BanRequest};
 use app::domain::{ChatMessage, MessageDraft};
 use app::protocol::SocketStart;
@@ -54,14 +55,31 @@ impl ChatRoom {
         self.store.remove_message(id).await
     }
 
-    /// Stores the message, unless its email is banned.
-    pub async fn post(&self, draft: MessageDraft) -> Result<ChatMessage, StoreError> {
+    /// Stores the message, unless its email is banned, or is a staff account's and `member`
+    /// (the logged-in member of the staff who sends it, if any) is not sending. A member's
+    /// message is marked as the staff's, under their account's email.
+    pub async fn post(
+        &self,
+        draft: MessageDraft,
+        member: Option<&Member>,
+    ) -> Result<ChatMessage, StoreError> {
+        let draft = match member {
+            // The shared password's "staff" is no email: its messages keep the one given.
+            Some(member) => draft.by_staff(member.name.contains('@').then_some(&*member.name)),
+            None => draft,
+        };
         let email = draft.email.to_lowercase();
         let now = chrono::Utc::now().timestamp();
-        match self.bans.banned_until(&email, now).await {
-            Ok(Some(until)) => return Err(StoreError::Banned(until)),
-            Ok(None) => {}
-            Err(e) => return Err(StoreError::Unavailable(e.to_string())),
+        let sender = self
+            .bans
+            .sender(&email, now)
+            .await
+            .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+        if let Some(until) = sender.banned_until {
+            return Err(StoreError::Banned(until));
+        }
+        if sender.staff_account && !draft.staff {
+            return Err(StoreError::Reserved);
         }
         self.store.post_message(draft).await
     }

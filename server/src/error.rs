@@ -116,6 +116,13 @@ impl From<StoreError> for ApiError {
             StoreError::MessageNotFound(id) => {
                 ApiError::not_found(format!("No existe un mensaje con id {id}"))
             }
+            StoreError::Reserved => ApiError {
+                status: StatusCode::FORBIDDEN,
+                body: Invalid::fields(
+                    "Ese email es de una persona del equipo: escribí con el tuyo",
+                    FieldErrors::from([("email".into(), "es de una cuenta del equipo".into())]),
+                ),
+            },
             StoreError::Banned(until) => ApiError {
                 status: StatusCode::FORBIDDEN,
                 body: Invalid::fields(

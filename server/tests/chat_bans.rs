@@ -127,3 +127,44 @@ on_postgres! {
         assert_eq!(b.count("/api/messages").await, 0);
     }
 }
+
+on_each_store! {
+    async fn a_members_messages_are_the_staffs_and_their_emails_are_reserved() {
+        let server = TestServer::start().await;
+        add_account(&server, "mod@tienda.com", "moderator", "una clave larga de verdad");
+        let cookie = log_in_as(&server, "mod@tienda.com", "una clave larga de verdad").await;
+        // Sent with the session, under whatever email: stored as the member's, marked.
+        let body = json!({ "email": "otro@ejemplo.com", "text": "Hola, soy del equipo" });
+        let (status, sent) = server.send_with_cookie("POST", "/api/messages", &body, &cookie).await;
+        assert_eq!(status, 201, "{sent}");
+        assert_eq!((sent["email"].as_str(), sent["staff"].as_bool()), (Some("mod@tienda.com"), Some(true)));
+        // Anyone else with that email: 403; with their own, unmarked.
+        let (status, refused) = post(&server, "MOD@tienda.com", "soy el moderador").await;
+        assert_eq!(status, 403, "{refused}");
+        assert!(refused["fields"]["email"].is_string());
+        let (status, plain) = post(&server, "ana@ejemplo.com", "hola").await;
+        assert_eq!(status, 201);
+        assert!(plain.get("staff").is_none(), "unmarked messages read as before: {plain}");
+
+        // Over a socket opened with the session, the same; a socket without it is refused.
+        let mut staff_socket = server.socket_with("/ws/chat", &[("cookie", &cookie)]).await;
+        staff_socket.next_json().await;
+        staff_socket.send_json(json!({ "type": "send", "ref": "s1", "email": "x@ejemplo.com", "text": "por el socket" })).await;
+        let frame = loop {
+            let frame = staff_socket.next_json().await;
+            if frame["type"] == "message" { break frame; }
+        };
+        assert_eq!((frame["message"]["email"].as_str(), frame["message"]["staff"].as_bool()), (Some("mod@tienda.com"), Some(true)));
+        let (mut visitor, _) = joined(&server, "/ws/chat").await;
+        visitor.send_json(json!({ "type": "send", "ref": "v1", "email": "mod@tienda.com", "text": "finjo" })).await;
+        let frame = loop {
+            let frame = visitor.next_json().await;
+            if frame["type"] == "error" || frame["type"] == "message" { break frame; }
+        };
+        assert_eq!((frame["type"].as_str(), frame["ref"].as_str()), (Some("error"), Some("v1")), "{frame}");
+
+        let stored = server.get("/api/messages").await.1;
+        let staff: Vec<bool> = stored.as_array().unwrap().iter().map(|m| m["staff"] == true).collect();
+        assert_eq!(staff, [true, false, true], "{stored}");
+    }
+}

@@ -286,6 +286,10 @@ fn MessageLine(
             })}
             <strong class="msg-email">{message.email}</strong>
             " "
+            {message.staff.then(|| view! {
+                <span class="staff-mark" title="Un mensaje del equipo de la tienda">"equipo"</span>
+                " "
+            })}
             <span class="msg-time">"[" {time} "]"</span>
             " "
             <span class="msg-colon">":"</span>

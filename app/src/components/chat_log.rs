@@ -195,6 +195,7 @@ mod tests {
             email: "ana@example.com".into(),
             text: format!("mensaje {id}"),
             sent_at: chrono::DateTime::UNIX_EPOCH,
+            staff: false,
         }
     }
 

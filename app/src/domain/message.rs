@@ -26,6 +26,14 @@ pub struct ChatMessage {
     pub text: String,
     #[serde(with = "rfc3339_millis")]
     pub sent_at: DateTime<Utc>,
+    /// Sent by a member of the staff, logged in (the page marks it "equipo"). Absent from the
+    /// JSON when false, as it always was.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub staff: bool,
+}
+
+fn is_false(value: &bool) -> bool {
+    !value
 }
 
 /// What a sender supplies: the checked, trimmed email and text of a message to be.
@@ -33,6 +41,9 @@ pub struct ChatMessage {
 pub struct MessageDraft {
     pub email: String,
     pub text: String,
+    /// Sent with a staff session (see [`MessageDraft::by_staff`]).
+    #[serde(default)]
+    pub staff: bool,
 }
 
 impl MessageDraft {
@@ -46,8 +57,22 @@ impl MessageDraft {
             .map_err(|p| fields.insert("text".into(), p))
             .ok();
         match (email, text) {
-            (Some(email), Some(text)) => Ok(MessageDraft { email, text }),
+            (Some(email), Some(text)) => Ok(MessageDraft {
+                email,
+                text,
+                staff: false,
+            }),
             _ => Err(Invalid::fields("El mensaje no es válido", fields)),
+        }
+    }
+
+    /// The draft as a member of the staff sends it: marked, and under the account's email
+    /// (`account`; the shared password has none and keeps the email given).
+    pub fn by_staff(self, account: Option<&str>) -> MessageDraft {
+        MessageDraft {
+            email: account.map_or(self.email, str::to_string),
+            staff: true,
+            ..self
         }
     }
 }

@@ -210,6 +210,7 @@ mod tests {
             email: "ana@example.com".into(),
             text: format!("m{id}"),
             sent_at: ChatMessage::now(),
+            staff: false,
         }
     }
 

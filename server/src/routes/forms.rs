@@ -113,7 +113,9 @@ fn failure(refused: &StoreError) -> Outcome {
         StoreError::DuplicateCode(_) => Outcome::DuplicateCode,
         StoreError::ChangedMeanwhile(_) => Outcome::ChangedMeanwhile,
         // Not a catalog form's refusal: said as a failure to reach the store.
-        StoreError::Unavailable(_) | StoreError::Banned(_) => Outcome::Unavailable,
+        StoreError::Unavailable(_) | StoreError::Banned(_) | StoreError::Reserved => {
+            Outcome::Unavailable
+        }
     }
 }
 

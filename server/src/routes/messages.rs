@@ -4,7 +4,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 
-use super::rights::Moderator;
+use super::rights::{Moderator, Resolved};
 use crate::error::ApiError;
 use crate::guard::client::Client;
 use crate::params::{json_body, limit, number, Body, Params};
@@ -13,6 +13,7 @@ use crate::store::StoreError;
 use app::domain::message::{CHAT_TOO_FAST, HISTORY_SIZE};
 use app::domain::{ChatMessage, Invalid, MessageDraft};
 use axum::extract::Path;
+use axum::Extension;
 
 /// `GET /api/messages?limit=N&before=ID`: the last N (default 100) with id below `before`,
 /// oldest first.
@@ -47,9 +48,11 @@ pub async fn remove(
 }
 
 /// `POST /api/messages` with `{"email": ..., "text": ...}`.
+/// Sent with a staff session, it is stored under the member's email and marked as the staff's.
 pub async fn create(
     State(state): State<AppState>,
     Client(client): Client,
+    Extension(resolved): Extension<Resolved>,
     body: Body,
 ) -> Result<(StatusCode, Json<ChatMessage>), ApiError> {
     if !state.chat_limit.allow(client) {
@@ -66,6 +69,7 @@ pub async fn create(
             .unwrap_or_default()
     };
     let draft = MessageDraft::new(text_of("email"), text_of("text"))?;
-    let message = state.chat.post(draft).await?;
+    let member = resolved.0.as_ref().and_then(|access| access.member());
+    let message = state.chat.post(draft, member).await?;
     Ok((StatusCode::CREATED, Json(message)))
 }

@@ -62,6 +62,15 @@ pub struct Holder {
     pub role: Option<Role>,
 }
 
+/// A chat sender's email as the store knows it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Sender {
+    /// When its ban ends (Unix seconds), if one is in force.
+    pub banned_until: Option<i64>,
+    /// Whether it is a staff account's email (reserved for that member's staff session).
+    pub staff_account: bool,
+}
+
 /// The store's accounts and credentials, on whichever database the store uses.
 #[async_trait::async_trait]
 pub trait Accounts: Send + Sync + 'static {
@@ -96,8 +105,8 @@ pub trait Accounts: Send + Sync + 'static {
     async fn bans(&self, now: i64) -> Result<Vec<(String, i64, Option<String>)>, AccountError>;
     /// Lifts the ban of `email`; whether one was in force at `now`.
     async fn lift(&self, email: &str, now: i64) -> Result<bool, AccountError>;
-    /// When `email`'s ban ends, if one is in force at `now`.
-    async fn banned_until(&self, email: &str, now: i64) -> Result<Option<i64>, AccountError>;
+    /// What the chat must know of a sender's `email` at `now`: one read for every message.
+    async fn sender(&self, email: &str, now: i64) -> Result<Sender, AccountError>;
 }
 
 /// The accounts over a database's pools: credentials are read on `reader`, every change made
@@ -132,7 +141,9 @@ pub mod sql {
          ON CONFLICT (email) DO UPDATE SET until = EXCLUDED.until, by = EXCLUDED.by";
     pub const BANS: &str = "SELECT email, until, by FROM chat_bans WHERE until > $1 ORDER BY email";
     pub const LIFT: &str = "DELETE FROM chat_bans WHERE email = $1 RETURNING until";
-    pub const BANNED_UNTIL: &str = "SELECT until FROM chat_bans WHERE email = $1 AND until > $2";
+    pub const SENDER: &str = "SELECT \
+         (SELECT until FROM chat_bans WHERE email = $1 AND until > $2), \
+         (SELECT COUNT(*) FROM staff_accounts WHERE email = $1)";
 }
 
 /// Implements [`Accounts`] for the [`AccountBook`] of a database: the same code for SQLite and
@@ -372,18 +383,24 @@ macro_rules! accounts_for {
                 Ok(until.is_some_and(|until| until > now))
             }
 
-            async fn banned_until(
+            async fn sender(
                 &self,
                 email: &str,
                 now: i64,
-            ) -> Result<Option<i64>, $crate::store::accounts::AccountError> {
-                $crate::store::accounts::bounded(
-                    sqlx::query_scalar($crate::store::accounts::sql::BANNED_UNTIL)
-                        .bind(email)
-                        .bind(now)
-                        .fetch_optional(&self.reader),
-                )
-                .await
+            ) -> Result<$crate::store::accounts::Sender, $crate::store::accounts::AccountError>
+            {
+                let (banned_until, accounts): (Option<i64>, i64) =
+                    $crate::store::accounts::bounded(
+                        sqlx::query_as($crate::store::accounts::sql::SENDER)
+                            .bind(email)
+                            .bind(now)
+                            .fetch_one(&self.reader),
+                    )
+                    .await?;
+                Ok($crate::store::accounts::Sender {
+                    banned_until,
+                    staff_account: accounts > 0,
+                })
             }
 
             async fn revoke(

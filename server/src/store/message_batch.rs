@@ -29,6 +29,7 @@ impl MessageBatch {
                 email: draft.email,
                 text: draft.text,
                 sent_at,
+                staff: draft.staff,
             })
             .collect();
         let changes = messages

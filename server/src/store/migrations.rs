@@ -40,6 +40,10 @@ pub const SQLITE: &[File] = &[
         "0006_chat_bans.sql",
         include_str!("../../migrations/sqlite/0006_chat_bans.sql"),
     ),
+    (
+        "0007_message_staff.sql",
+        include_str!("../../migrations/sqlite/0007_message_staff.sql"),
+    ),
 ];
 
 /// PostgreSQL's migrations, oldest first.
@@ -75,6 +79,10 @@ pub const POSTGRES: &[File] = &[
     (
         "0008_chat_bans.sql",
         include_str!("../../migrations/postgres/0008_chat_bans.sql"),
+    ),
+    (
+        "0009_message_staff.sql",
+        include_str!("../../migrations/postgres/0009_message_staff.sql"),
     ),
 ];
 

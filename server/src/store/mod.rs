@@ -34,7 +34,7 @@ use std::sync::Arc;
 use app::domain::history::{Actor, HistoryEntry, RemovedProduct};
 use app::domain::{ChatMessage, MessageDraft, NewProduct, Product, ProductChanges, ProductId};
 
-pub use accounts::{AccountError, Accounts, CredentialKind, Holder};
+pub use accounts::{AccountError, Accounts, CredentialKind, Holder, Sender};
 pub use change::{
     Change, Channel, Nobody, Publication, Snapshot, Subscriber, Unreadable, CATALOG_RELOAD,
 };
@@ -126,6 +126,9 @@ pub enum StoreError {
     /// The sender is banned from the chat until then (Unix seconds).
     #[error("the sender is banned until {0}")]
     Banned(i64),
+    /// The email is a staff account's, and the sender is not that member, logged in.
+    #[error("the email is reserved for the staff")]
+    Reserved,
     /// No chat message has this id (or it was removed already).
     #[error("no message has id {0}")]
     MessageNotFound(u64),

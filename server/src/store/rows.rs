@@ -42,6 +42,7 @@ pub struct MessageRow<'a> {
     pub text: &'a str,
     /// RFC 3339 with milliseconds, as stored (SQLite) or parsed (PostgreSQL).
     pub sent_at: String,
+    pub staff: bool,
 }
 
 impl<'a> MessageRow<'a> {
@@ -54,6 +55,7 @@ impl<'a> MessageRow<'a> {
             sent_at: message
                 .sent_at
                 .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            staff: message.staff,
         }
     }
 }
@@ -318,7 +320,7 @@ macro_rules! rows_for {
                 limit: usize,
                 before: i64,
             ) -> Result<Vec<app::domain::ChatMessage>, sqlx::Error> {
-                let rows: Vec<(i64, String, String, chrono::DateTime<chrono::Utc>)> =
+                let rows: Vec<(i64, String, String, chrono::DateTime<chrono::Utc>, bool)> =
                     sqlx::query_as($crate::store::sql::NEWEST_MESSAGES)
                         .bind(before)
                         .bind(i64::try_from(limit).unwrap_or(i64::MAX))
@@ -326,12 +328,15 @@ macro_rules! rows_for {
                         .await?;
                 Ok(rows
                     .into_iter()
-                    .map(|(id, email, text, sent_at)| app::domain::ChatMessage {
-                        id: id as u64,
-                        email,
-                        text,
-                        sent_at,
-                    })
+                    .map(
+                        |(id, email, text, sent_at, staff)| app::domain::ChatMessage {
+                            id: id as u64,
+                            email,
+                            text,
+                            sent_at,
+                            staff,
+                        },
+                    )
                     .collect())
             }
 

@@ -24,9 +24,9 @@ pub const UPDATE_PRODUCT: &str = "UPDATE products SET code = $2, data = $3 WHERE
 pub const DELETE_PRODUCT: &str = "DELETE FROM products WHERE id = $1 RETURNING data";
 
 /// The last `$2` messages with an id below `$1`, oldest first.
-pub const NEWEST_MESSAGES: &str = "SELECT id, email, text, sent_at FROM \
-       (SELECT id, email, text, sent_at FROM messages WHERE id < $1 ORDER BY id DESC LIMIT $2) \
-     AS newest ORDER BY id";
+pub const NEWEST_MESSAGES: &str = "SELECT id, email, text, sent_at, staff FROM \
+       (SELECT id, email, text, sent_at, staff FROM messages WHERE id < $1 ORDER BY id DESC \
+        LIMIT $2) AS newest ORDER BY id";
 
 /// Deletes message `$1`; the number of its change (NULL for a message stored before it was
 /// noted), and no row when there was no such message.

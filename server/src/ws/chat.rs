@@ -7,10 +7,13 @@ use bytes::Bytes;
 use tokio::net::TcpStream;
 
 use super::connection::Channel;
+use crate::auth::{Credentials, Policy};
 use crate::chat_room::ChatRoom;
 use crate::fanout::{json_frame, Mailbox};
 use crate::guard::chat_limit::ChatLimit;
 use crate::presence::Presence;
+use crate::store::StoreError;
+use app::domain::access::Member;
 use app::domain::message::CHAT_TOO_FAST;
 use app::domain::{Invalid, MessageDraft};
 use app::protocol::{ChatEvent, ChatRequest, ErrorFrame, SocketStart};
@@ -23,6 +26,25 @@ pub struct ChatChannel {
     /// Who the socket belongs to, and how many messages such a client may send.
     pub client: IpAddr,
     pub limit: Arc<ChatLimit>,
+    /// What the socket was opened with: a staff session sends as the member (looked up at
+    /// each message, so a logout ends it at once).
+    pub policy: Arc<Policy>,
+    pub credentials: Credentials,
+}
+
+impl ChatChannel {
+    /// The member of the staff the socket's credentials stand for now, if any.
+    async fn member(&self) -> Result<Option<Member>, StoreError> {
+        if self.credentials.session().is_none() && self.credentials.bearer().is_none() {
+            return Ok(None);
+        }
+        let access = self
+            .policy
+            .access(&self.credentials)
+            .await
+            .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+        Ok(access.member().cloned())
+    }
 }
 
 impl Channel for ChatChannel {
@@ -56,7 +78,14 @@ impl Channel for ChatChannel {
             ))));
         }
         let outcome = match MessageDraft::new(&email, &text) {
-            Ok(draft) => self.chat.post(draft).await.map_err(Invalid::from),
+            Ok(draft) => match self.member().await {
+                Ok(member) => self
+                    .chat
+                    .post(draft, member.as_ref())
+                    .await
+                    .map_err(Invalid::from),
+                Err(unavailable) => Err(Invalid::from(unavailable)),
+            },
             Err(invalid) => Err(invalid),
         };
         let error = outcome.err()?;

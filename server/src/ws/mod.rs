@@ -49,6 +49,7 @@ pub async fn products(
 }
 
 pub async fn chat(
+    headers: HeaderMap,
     params: Params,
     Client(client): Client,
     upgrade: Upgrade,
@@ -61,6 +62,8 @@ pub async fn chat(
         start: socket_start(&params)?,
         client,
         limit: state.chat_limit,
+        policy: state.access.clone(),
+        credentials: Credentials::of(&headers),
     };
     Ok(serve(
         upgrade,

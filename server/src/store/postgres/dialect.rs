@@ -19,9 +19,9 @@ pub static POSTGRES: Dialect = Dialect {
     insert_products:
         "INSERT INTO products (id, code, data) SELECT (p->>'id')::bigint, p->>'code', p \
          FROM jsonb_array_elements($1::jsonb) AS p",
-    insert_messages: "INSERT INTO messages (id, seq, email, text, sent_at) \
+    insert_messages: "INSERT INTO messages (id, seq, email, text, sent_at, staff) \
          SELECT (m->>'id')::bigint, (m->>'seq')::bigint, \
-         m->>'email', m->>'text', (m->>'sent_at')::timestamptz \
+         m->>'email', m->>'text', (m->>'sent_at')::timestamptz, (m->>'staff')::boolean \
          FROM jsonb_array_elements($1::jsonb) AS m",
     // The number is notified at commit (CHANNEL); it only wakes the followers, which read the
     // log themselves.

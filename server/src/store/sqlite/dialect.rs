@@ -13,10 +13,11 @@ pub static SQLITE: Dialect = Dialect {
          FROM json_each($1) AS u WHERE products.id = json_extract(u.value, '$.id')",
     insert_products: "INSERT INTO products (id, code, data) SELECT json_extract(value, '$.id'), \
          json_extract(value, '$.code'), value FROM json_each($1)",
-    insert_messages: "INSERT INTO messages (id, seq, email, text, sent_at) \
+    insert_messages: "INSERT INTO messages (id, seq, email, text, sent_at, staff) \
          SELECT json_extract(value, '$.id'), json_extract(value, '$.seq'), \
          json_extract(value, '$.email'), \
-         json_extract(value, '$.text'), json_extract(value, '$.sent_at') FROM json_each($1)",
+         json_extract(value, '$.text'), json_extract(value, '$.sent_at'), \
+         json_extract(value, '$.staff') FROM json_each($1)",
     // `$2`, the last number, is for PostgreSQL's NOTIFY; SQLite leaves it unbound.
     record_changes:
         "INSERT INTO changes (seq, channel, event) SELECT json_extract(value, '$.seq'), \
