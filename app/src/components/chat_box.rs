@@ -8,6 +8,7 @@
 use leptos::html;
 use leptos::prelude::*;
 
+use super::chat_bans::{BanForm, BanList, Bans};
 use super::chat_log::{ChatLog, ChatUpdate, OLDER_PAGE};
 use super::{next_ref, ConnectionBadge, LinkState, Outbox};
 use crate::browser::{delete, get_json, stay_connected, storage};
@@ -48,6 +49,14 @@ pub fn ChatBox(
     // Set when the latest message is to come into view once the list is drawn.
     let to_latest = StoredValue::new(false);
     let unseen = RwSignal::new(0usize);
+    // A moderator's bans: whom the ban form is for, and the bans in force.
+    let banning = RwSignal::new(None::<String>);
+    let bans = moderates.then(Bans::new);
+    Effect::new(move |_| {
+        if let Some(bans) = bans {
+            bans.reload();
+        }
+    });
 
     // The one way the chat's state changes: the reducer, then the signals it says changed.
     let dispatch = move |update: ChatUpdate| {
@@ -185,6 +194,10 @@ pub fn ChatBox(
                         "Salir"
                     </button>
                 </div>
+                {bans.map(|bans| view! {
+                    <BanList bans/>
+                    <BanForm banning bans/>
+                })}
                 <Show when=move || more_before.get()>
                     <button type="button" class="link older" on:click=move |_| load_older()>
                         "ver anteriores"
@@ -200,7 +213,7 @@ pub fn ChatBox(
                     <For
                         each=move || messages.get()
                         key=|message| message.id
-                        children=move |message| view! { <MessageLine message moderates remove/> }
+                        children=move |message| view! { <MessageLine message moderates remove banning/> }
                     />
                 </ol>
                 {move || (unseen.get() > 0).then(|| view! {
@@ -270,17 +283,24 @@ fn unseen_line(count: usize) -> String {
 #[component]
 fn MessageLine(
     message: ChatMessage,
-    /// Staff see "Borrar".
+    /// Moderators see "Borrar" and "Bloquear".
     moderates: bool,
     remove: impl Fn(u64) + Copy + Send + Sync + 'static,
+    /// Whom the ban form is for.
+    banning: RwSignal<Option<String>>,
 ) -> impl IntoView {
     let time = local_time(&message);
     let id = message.id;
+    let author = message.email.clone();
     view! {
         <li class="message" data-message-id=message.id>
             {moderates.then(|| view! {
                 <button type="button" class="link remove-message" on:click=move |_| remove(id)>
                     "Borrar"
+                </button>
+                " "
+                <button type="button" class="link ban-author" on:click=move |_| banning.set(Some(author.clone()))>
+                    "Bloquear"
                 </button>
                 " "
             })}

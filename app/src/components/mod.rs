@@ -3,6 +3,7 @@
 
 mod catalog_files;
 mod change_record;
+mod chat_bans;
 mod chat_box;
 mod chat_log;
 mod connection_badge;
