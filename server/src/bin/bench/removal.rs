@@ -6,7 +6,9 @@
 //!   `message_removed` frame;
 //! - then one author's [`PURGED`] newest messages are purged with a ban (`"purge": true`):
 //!   `purge_ms`, the ban's answer (every message gone, committed), `purge_heard_ms` until every
-//!   socket read the last removal it is told of, and the server's `rss_mb` after it.
+//!   socket read the last removal it is told of, `chat_p99_during` the delivery latency of
+//!   another client's messages (one every 10 ms, for 1.5 s around the purge) to a socket of its
+//!   own, p99, and the server's `rss_mb` after it.
 
 use std::time::Instant;
 
@@ -97,6 +99,9 @@ pub async fn run(options: &Options, cluster: Option<&Cluster>) -> Result<Row, St
             r#"{{"email":"{SPAMMER}","purge":true}}"#
         ))))
         .map_err(|e| e.to_string())?;
+    // While the purge runs, another client chats; a socket of its own times each message.
+    let probes = tokio::spawn(probe_during(addr.clone()));
+    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     let sent = Instant::now();
     let (status, body, purge_ms) = exchange(&mut poster, request).await?;
     if status.as_u16() != 201 {
@@ -111,18 +116,48 @@ pub async fn run(options: &Options, cluster: Option<&Cluster>) -> Result<Row, St
     for socket in &mut listeners {
         while !next_text(socket).await?.contains(&newest) {}
     }
+    let heard_ms = sent.elapsed().as_secs_f64() * 1000.0;
+    let mut delivered = probes.await.map_err(|e| e.to_string())??;
+    delivered.sort_by(f64::total_cmp);
     row.push("purged", PURGED as f64, "");
     row.push("purge_ms", purge_ms, "ms");
-    row.push(
-        "purge_heard_ms",
-        sent.elapsed().as_secs_f64() * 1000.0,
-        "ms",
-    );
+    row.push("purge_heard_ms", heard_ms, "ms");
+    row.push("chat_p99_during", percentile(&delivered, 99.0), "ms");
     if let Some(rss) = target.rss_kib() {
         row.push("rss_mb", rss / 1024.0, "MB");
     }
     Ok(row)
 }
+
+/// Posts a message every 10 ms for [`PROBE_FOR`] and times each one until a chat socket of its
+/// own reads it: the chat's delivery latencies in ms while the purge runs.
+async fn probe_during(addr: String) -> Result<Vec<f64>, String> {
+    let (mut socket, _) = tokio_tungstenite::connect_async(format!("ws://{addr}/ws/chat"))
+        .await
+        .map_err(|e| e.to_string())?;
+    next_text(&mut socket).await?; // the history
+    let mut poster = connect::<Full<Bytes>>(&addr).await?;
+    let began = Instant::now();
+    let mut latencies = Vec::new();
+    let mut n = 0;
+    while began.elapsed() < PROBE_FOR {
+        let text = format!("sonda {n}");
+        let sent = Instant::now();
+        let body = format!(r#"{{"email":"sonda@bench.example","text":"{text}"}}"#);
+        post_created(&mut poster, &addr, app::paths::MESSAGES_API, body, None).await?;
+        while !next_text(&mut socket)
+            .await?
+            .contains(&format!("\"{text}\""))
+        {}
+        latencies.push(sent.elapsed().as_secs_f64() * 1000.0);
+        n += 1;
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    Ok(latencies)
+}
+
+/// How long the chat is probed around the purge.
+const PROBE_FOR: std::time::Duration = std::time::Duration::from_millis(1500);
 
 /// The author whose messages the ban purges.
 const SPAMMER: &str = "oferta@bench.example";
