@@ -106,6 +106,22 @@ impl<B: Backend> SqlStore<B> {
     }
 }
 
+impl<B: Backend> SqlStore<B> {
+    /// Ends a write that wiped what it deleted (`Rows::stop_wiping`). A failure only leaves
+    /// the deleted messages in the database's files a while longer, so it is logged, not
+    /// answered.
+    async fn stop_wiping(&self) {
+        let wiped = bounded(OPERATION_LIMIT, async {
+            let mut writer = self.backend.pools().writer.acquire().await?;
+            Ok(writer.stop_wiping().await?)
+        })
+        .await;
+        if let Err(e) = wiped {
+            tracing::warn!(error = %e, "removed messages may linger in the database's files");
+        }
+    }
+}
+
 /// Begins a transaction on the writing connection, runs `write` in it, commits, and hands what
 /// it committed to the backend; the result and its last change number.
 async fn transact<B, T, F>(
@@ -296,14 +312,7 @@ impl<B: Backend> Store for SqlStore<B> {
                 Box::pin(writes::remove_message(tx, id))
             })
             .await;
-        let wiped = bounded(OPERATION_LIMIT, async {
-            let mut writer = self.backend.pools().writer.acquire().await?;
-            Ok(writer.stop_wiping().await?)
-        })
-        .await;
-        if let Err(e) = wiped {
-            tracing::warn!(error = %e, "a removed message may linger in the database's files");
-        }
+        self.stop_wiping().await;
         removed
     }
 
@@ -314,14 +323,7 @@ impl<B: Backend> Store for SqlStore<B> {
                 Box::pin(async move { writes::purge_author(tx, &email).await })
             })
             .await;
-        let wiped = bounded(OPERATION_LIMIT, async {
-            let mut writer = self.backend.pools().writer.acquire().await?;
-            Ok(writer.stop_wiping().await?)
-        })
-        .await;
-        if let Err(e) = wiped {
-            tracing::warn!(error = %e, "purged messages may linger in the database's files");
-        }
+        self.stop_wiping().await;
         purged
     }
 
