@@ -88,8 +88,13 @@ fn sent_at_is_rfc3339_utc_with_milliseconds() {
         email: "a@b.co".into(),
         text: "hola".into(),
         sent_at: ChatMessage::now(),
+        staff: false,
     };
     let json = serde_json::to_value(&message).unwrap();
+    assert!(
+        json.get("staff").is_none(),
+        "a visitor's message reads as it always did"
+    );
     let sent_at = json["sent_at"].as_str().unwrap();
     assert_eq!(sent_at.len(), "2026-11-21T23:59:06.123Z".len(), "{sent_at}");
     assert!(sent_at.ends_with('Z'));
@@ -97,5 +102,29 @@ fn sent_at_is_rfc3339_utc_with_milliseconds() {
     assert_eq!(
         back, message,
         "what is stored reads back as the same instant"
+    );
+}
+
+#[test]
+fn a_staff_message_says_so_and_reads_back() {
+    let draft = MessageDraft::new("x@y.co", "hola")
+        .unwrap()
+        .by_staff(Some("ana@tienda.com"));
+    assert_eq!(
+        (draft.email.as_str(), draft.staff),
+        ("ana@tienda.com", true)
+    );
+    let message = ChatMessage {
+        id: 2,
+        email: draft.email,
+        text: draft.text,
+        sent_at: ChatMessage::now(),
+        staff: true,
+    };
+    let json = serde_json::to_value(&message).unwrap();
+    assert_eq!(json["staff"], true);
+    assert_eq!(
+        serde_json::from_value::<ChatMessage>(json).unwrap(),
+        message
     );
 }
