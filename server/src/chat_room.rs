@@ -9,7 +9,7 @@ use tokio::net::TcpStream;
 
 use crate::fanout::Mailbox;
 use crate::live::ChatView;
-use crate::store::{Accounts, Store, StoreError};
+use crate::store::{Bans, Store, StoreError};
 use app::domain::access::Member;
 use app::domain::ban::{Ban, BanRequest};
 use app::domain::{ChatMessage, MessageDraft};
@@ -20,11 +20,11 @@ pub struct ChatRoom {
     view: Arc<ChatView>,
     /// Where the bans are (looked up for every message: a ban holds at once on every
     /// instance).
-    bans: Arc<dyn Accounts>,
+    bans: Arc<dyn Bans>,
 }
 
 impl ChatRoom {
-    pub fn new(store: Arc<dyn Store>, view: Arc<ChatView>, bans: Arc<dyn Accounts>) -> Arc<Self> {
+    pub fn new(store: Arc<dyn Store>, view: Arc<ChatView>, bans: Arc<dyn Bans>) -> Arc<Self> {
         Arc::new(ChatRoom { store, view, bans })
     }
 
@@ -76,7 +76,7 @@ impl ChatRoom {
             .await
             .map_err(|e| StoreError::Unavailable(e.to_string()))?;
         if let Some(until) = sender.banned_until {
-            return Err(StoreError::Banned(until));
+            return Err(StoreError::Banned(instant(until)));
         }
         if sender.staff_account && !draft.staff {
             return Err(StoreError::Reserved);
@@ -91,9 +91,9 @@ impl ChatRoom {
         request: BanRequest,
         by: Option<&str>,
     ) -> Result<(Ban, u64), StoreError> {
-        let until = chrono::Utc::now() + chrono::Duration::minutes(request.minutes as i64);
+        let until = chrono::Utc::now().timestamp() + request.minutes as i64 * 60;
         self.bans
-            .ban(&request.email, until.timestamp(), by)
+            .ban(&request.email, until, by)
             .await
             .map_err(|e| StoreError::Unavailable(e.to_string()))?;
         let purged = match request.purge {
@@ -102,7 +102,7 @@ impl ChatRoom {
         };
         let ban = Ban {
             email: request.email,
-            until: chrono::DateTime::from_timestamp(until.timestamp(), 0).unwrap_or(until),
+            until: instant(until),
             by: by.map(str::to_string),
         };
         Ok((ban, purged))
@@ -120,7 +120,7 @@ impl ChatRoom {
             .into_iter()
             .map(|(email, until, by)| Ban {
                 email,
-                until: chrono::DateTime::from_timestamp(until, 0).unwrap_or_default(),
+                until: instant(until),
                 by,
             })
             .collect())
@@ -134,4 +134,9 @@ impl ChatRoom {
             .await
             .map_err(|e| StoreError::Unavailable(e.to_string()))
     }
+}
+
+/// A ban's end as the store keeps it (Unix seconds), as a time.
+fn instant(unix: i64) -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::from_timestamp(unix, 0).unwrap_or_default()
 }

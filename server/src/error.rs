@@ -10,7 +10,6 @@ use crate::store::{AccountError, StoreError};
 use app::domain::access::{NOT_YOUR_ROLE, STAFF_ONLY};
 use app::domain::ban::banned_until;
 use app::domain::{FieldErrors, Invalid};
-use chrono::DateTime;
 
 #[derive(Debug)]
 pub struct ApiError {
@@ -126,7 +125,7 @@ impl From<StoreError> for ApiError {
             StoreError::Banned(until) => ApiError {
                 status: StatusCode::FORBIDDEN,
                 body: Invalid::fields(
-                    banned_until(DateTime::from_timestamp(until, 0).unwrap_or_default()),
+                    banned_until(until),
                     FieldErrors::from([("email".into(), "está bloqueado en el chat".into())]),
                 ),
             },

@@ -95,6 +95,28 @@ pub fn product_id(raw: &str) -> Result<u64, ApiError> {
 /// rejection, so that it too gets a JSON error.
 pub type Body = Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>;
 
+/// A JSON object body read as text fields: what a form of the API sends (`{"email": ...}`).
+pub struct TextFields(serde_json::Map<String, serde_json::Value>);
+
+impl TextFields {
+    /// The body's fields; a body that is not a JSON object is a 400 saying `expected`.
+    pub fn of(body: &Body, expected: &str) -> Result<TextFields, ApiError> {
+        match json_body(body)? {
+            serde_json::Value::Object(fields) => Ok(TextFields(fields)),
+            _ => Err(Invalid::new(expected).into()),
+        }
+    }
+
+    /// Field `name`'s text; empty when it is absent or not a string (the domain's rules then
+    /// name it).
+    pub fn get(&self, name: &str) -> &str {
+        self.0
+            .get(name)
+            .and_then(|value| value.as_str())
+            .unwrap_or_default()
+    }
+}
+
 /// Parses a JSON request body, with a JSON 400 for anything that is not JSON (and the
 /// rejection's own status, such as 413, for a body that could not be read).
 pub fn json_body(body: &Body) -> Result<serde_json::Value, ApiError> {

@@ -21,7 +21,7 @@ use crate::presence::Presence;
 use crate::settings::{Command, LogFormat, Settings};
 use crate::start_error::StartError;
 use crate::state::AppState;
-use crate::store::{Accounts, Location, Store};
+use crate::store::{Accounts, Bans, Location, Store};
 use crate::team::Team;
 use crate::{auth, commands, http, routes, telemetry};
 
@@ -71,7 +71,12 @@ async fn run(settings: Settings) -> Result<(), StartError> {
         Ok(limit) => tracing::debug!(limit, "open-file limit"),
         Err(e) => tracing::warn!(error = %e, "could not raise the open-file limit"),
     }
-    let (store, views, accounts) = open_store(&config).await?;
+    let Storage {
+        store,
+        views,
+        accounts,
+        bans,
+    } = open_store(&config).await?;
 
     let handed = handed_over()?;
     let (addr, listener) = listen_or(handed.public, &config.host, config.port).await?;
@@ -90,11 +95,11 @@ async fn run(settings: Settings) -> Result<(), StartError> {
         config.staff_password.as_deref(),
         accounts.clone(),
     ));
-    let team = Arc::new(Team::new(accounts.clone(), policy.passwords().clone()));
+    let team = Arc::new(Team::new(accounts, policy.passwords().clone()));
     let state = AppState {
         catalog: Catalog::new(store.clone(), views.catalog.clone()),
         presence: Presence::start(store.clone(), views.chat.clone(), shutdown.child_token()),
-        chat: ChatRoom::new(store, views.chat.clone(), accounts.clone()),
+        chat: ChatRoom::new(store, views.chat.clone(), bans),
         access: policy,
         team,
         leptos,
@@ -204,9 +209,7 @@ async fn listen(host: &str, port: u16) -> Result<(SocketAddr, TcpListener), Star
 /// PostgreSQL when `DATABASE_URL` is set, else SQLite in `DATA_DIR`. The store hands over
 /// what it holds, the views are built from it, and the store then hands every change it
 /// commits to them (through the [`Applier`]).
-async fn open_store(
-    config: &Config,
-) -> Result<(Arc<dyn Store>, Views, Arc<dyn Accounts>), StartError> {
+async fn open_store(config: &Config) -> Result<Storage, StartError> {
     let location = location(&config.data_dir, &config.database_url);
     let (opened, snapshot) = crate::store::open(&location, config.seed_examples).await?;
     match &location {
@@ -214,9 +217,22 @@ async fn open_store(
         Location::DataDir(dir) => tracing::info!(data_dir = %dir.display(), "datos en SQLite"),
     }
     let views = Views::new(snapshot, config.pacing);
-    let accounts = opened.accounts();
+    let (accounts, bans) = (opened.accounts(), opened.bans());
     let store = opened.serve(Arc::new(Applier::new(views.clone())));
-    Ok((store, views, accounts))
+    Ok(Storage {
+        store,
+        views,
+        accounts,
+        bans,
+    })
+}
+
+/// What [`open_store`] opens: the store, its views, and the staff's tables beside it.
+struct Storage {
+    store: Arc<dyn Store>,
+    views: Views,
+    accounts: Arc<dyn Accounts>,
+    bans: Arc<dyn Bans>,
 }
 
 /// PostgreSQL when `DATABASE_URL` is set, else SQLite in `DATA_DIR`.

@@ -165,9 +165,10 @@ impl Policy {
             }
         } else {
             let email = account_email(email).unwrap_or_default();
-            let found = match email.is_empty() {
-                true => None,
-                false => self.accounts.find(&email).await?,
+            let found = if email.is_empty() {
+                None
+            } else {
+                self.accounts.find(&email).await?
             };
             let stored = found.as_ref().map(|(_, hash)| hash.as_str());
             if !self.passwords.verify(password, stored).await {
@@ -210,10 +211,6 @@ impl Policy {
 
     pub fn passwords(&self) -> &Passwords {
         &self.passwords
-    }
-
-    pub fn accounts(&self) -> &Arc<dyn Accounts> {
-        &self.accounts
     }
 
     /// Who holds the session or API token `token`, if it is in force.

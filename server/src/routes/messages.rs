@@ -7,11 +7,11 @@ use axum::Json;
 use super::rights::{Moderator, Resolved};
 use crate::error::ApiError;
 use crate::guard::client::Client;
-use crate::params::{json_body, limit, number, Body, Params};
+use crate::params::{limit, number, Body, Params, TextFields};
 use crate::state::AppState;
 use crate::store::StoreError;
 use app::domain::message::{CHAT_TOO_FAST, HISTORY_SIZE};
-use app::domain::{ChatMessage, Invalid, MessageDraft};
+use app::domain::{ChatMessage, MessageDraft};
 use axum::extract::Path;
 use axum::Extension;
 
@@ -58,17 +58,8 @@ pub async fn create(
     if !state.chat_limit.allow(client) {
         return Err(ApiError::too_many(CHAT_TOO_FAST));
     }
-    let body = json_body(&body)?;
-    let Some(fields) = body.as_object() else {
-        return Err(Invalid::new("Se esperaba un objeto JSON con email y text").into());
-    };
-    let text_of = |name: &str| {
-        fields
-            .get(name)
-            .and_then(|v| v.as_str())
-            .unwrap_or_default()
-    };
-    let draft = MessageDraft::new(text_of("email"), text_of("text"))?;
+    let fields = TextFields::of(&body, "Se esperaba un objeto JSON con email y text")?;
+    let draft = MessageDraft::new(fields.get("email"), fields.get("text"))?;
     let member = resolved.0.as_ref().and_then(|access| access.member());
     let message = state.chat.post(draft, member).await?;
     Ok((StatusCode::CREATED, Json(message)))

@@ -11,12 +11,12 @@ use serde::Deserialize;
 use super::pages::Pages;
 use super::rights::{Admin, Resolved};
 use crate::error::ApiError;
-use crate::params::{json_body, Body};
+use crate::params::{Body, TextFields};
 use crate::state::AppState;
 use crate::store::AccountError;
 use app::domain::notices::Outcome;
 use app::domain::staff::{Account, NewAccount};
-use app::domain::{Access, Invalid};
+use app::domain::Access;
 use app::pages::TeamList;
 use app::paths;
 
@@ -31,17 +31,15 @@ pub async fn add(
     State(state): State<AppState>,
     body: Body,
 ) -> Result<(StatusCode, Json<Account>), ApiError> {
-    let body = json_body(&body)?;
-    let Some(fields) = body.as_object() else {
-        return Err(Invalid::new("Se esperaba un objeto JSON con email, role y password").into());
-    };
-    let text_of = |name: &str| {
-        fields
-            .get(name)
-            .and_then(|v| v.as_str())
-            .unwrap_or_default()
-    };
-    let new = NewAccount::new(text_of("email"), text_of("role"), text_of("password"))?;
+    let fields = TextFields::of(
+        &body,
+        "Se esperaba un objeto JSON con email, role y password",
+    )?;
+    let new = NewAccount::new(
+        fields.get("email"),
+        fields.get("role"),
+        fields.get("password"),
+    )?;
     let account = state.team.add(new).await?;
     Ok((StatusCode::CREATED, Json(account)))
 }

@@ -1,6 +1,5 @@
-//! Staff accounts and what their holders act with (login sessions, API tokens), and the chat's
-//! bans, kept in the store so that every instance, and the `server staff` commands beside
-//! them, see one truth:
+//! Staff accounts and what their holders act with (login sessions, API tokens), kept in the
+//! store so that every instance, and the `server staff` commands beside them, see one truth:
 //! a logout, a removed account or a new password ends the credentials for all of them at
 //! once, because a credential is looked up in the store each time it is used.
 //!
@@ -62,15 +61,6 @@ pub struct Holder {
     pub role: Option<Role>,
 }
 
-/// A chat sender's email as the store knows it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Sender {
-    /// When its ban ends (Unix seconds), if one is in force.
-    pub banned_until: Option<i64>,
-    /// Whether it is a staff account's email (reserved for that member's staff session).
-    pub staff_account: bool,
-}
-
 /// The store's accounts and credentials, on whichever database the store uses.
 #[async_trait::async_trait]
 pub trait Accounts: Send + Sync + 'static {
@@ -98,19 +88,10 @@ pub trait Accounts: Send + Sync + 'static {
     async fn holder(&self, digest: &str, now: i64) -> Result<Option<Holder>, AccountError>;
     /// Ends one credential (a logout).
     async fn revoke(&self, digest: &str) -> Result<(), AccountError>;
-    /// Bans `email` from the chat until `until` (Unix seconds), by `by`; replaces its earlier
-    /// ban.
-    async fn ban(&self, email: &str, until: i64, by: Option<&str>) -> Result<(), AccountError>;
-    /// The bans in force at `now`: email, until, by; by email.
-    async fn bans(&self, now: i64) -> Result<Vec<(String, i64, Option<String>)>, AccountError>;
-    /// Lifts the ban of `email`; whether one was in force at `now`.
-    async fn lift(&self, email: &str, now: i64) -> Result<bool, AccountError>;
-    /// What the chat must know of a sender's `email` at `now`: one read for every message.
-    async fn sender(&self, email: &str, now: i64) -> Result<Sender, AccountError>;
 }
 
-/// The accounts over a database's pools: credentials are read on `reader`, every change made
-/// on `writer` (SQLite's one writing connection).
+/// The staff's tables over a database's pools (the accounts here, the chat's bans in `bans`):
+/// reads on `reader`, every change on `writer` (SQLite's one writing connection).
 pub struct AccountBook<DB: Database> {
     pub writer: Pool<DB>,
     pub reader: Pool<DB>,
@@ -137,13 +118,6 @@ pub mod sql {
          LEFT JOIN staff_accounts a ON a.email = c.holder \
          WHERE c.digest = $1 AND (c.expires_at IS NULL OR c.expires_at > $2)";
     pub const REVOKE: &str = "DELETE FROM staff_credentials WHERE digest = $1";
-    pub const BAN: &str = "INSERT INTO chat_bans (email, until, by) VALUES ($1, $2, $3) \
-         ON CONFLICT (email) DO UPDATE SET until = EXCLUDED.until, by = EXCLUDED.by";
-    pub const BANS: &str = "SELECT email, until, by FROM chat_bans WHERE until > $1 ORDER BY email";
-    pub const LIFT: &str = "DELETE FROM chat_bans WHERE email = $1 RETURNING until";
-    pub const SENDER: &str = "SELECT \
-         (SELECT until FROM chat_bans WHERE email = $1 AND until > $2), \
-         (SELECT COUNT(*) FROM staff_accounts WHERE email = $1)";
 }
 
 /// Implements [`Accounts`] for the [`AccountBook`] of a database: the same code for SQLite and
@@ -340,67 +314,6 @@ macro_rules! accounts_for {
                     })
                 })
                 .transpose()
-            }
-
-            async fn ban(
-                &self,
-                email: &str,
-                until: i64,
-                by: Option<&str>,
-            ) -> Result<(), $crate::store::accounts::AccountError> {
-                let query = sqlx::query($crate::store::accounts::sql::BAN)
-                    .bind(email)
-                    .bind(until)
-                    .bind(by);
-                $crate::store::accounts::bounded(query.execute(&self.writer)).await?;
-                Ok(())
-            }
-
-            async fn bans(
-                &self,
-                now: i64,
-            ) -> Result<Vec<(String, i64, Option<String>)>, $crate::store::accounts::AccountError>
-            {
-                $crate::store::accounts::bounded(
-                    sqlx::query_as($crate::store::accounts::sql::BANS)
-                        .bind(now)
-                        .fetch_all(&self.reader),
-                )
-                .await
-            }
-
-            async fn lift(
-                &self,
-                email: &str,
-                now: i64,
-            ) -> Result<bool, $crate::store::accounts::AccountError> {
-                let until: Option<i64> = $crate::store::accounts::bounded(
-                    sqlx::query_scalar($crate::store::accounts::sql::LIFT)
-                        .bind(email)
-                        .fetch_optional(&self.writer),
-                )
-                .await?;
-                Ok(until.is_some_and(|until| until > now))
-            }
-
-            async fn sender(
-                &self,
-                email: &str,
-                now: i64,
-            ) -> Result<$crate::store::accounts::Sender, $crate::store::accounts::AccountError>
-            {
-                let (banned_until, accounts): (Option<i64>, i64) =
-                    $crate::store::accounts::bounded(
-                        sqlx::query_as($crate::store::accounts::sql::SENDER)
-                            .bind(email)
-                            .bind(now)
-                            .fetch_one(&self.reader),
-                    )
-                    .await?;
-                Ok($crate::store::accounts::Sender {
-                    banned_until,
-                    staff_account: accounts > 0,
-                })
             }
 
             async fn revoke(

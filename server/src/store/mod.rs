@@ -13,6 +13,7 @@
 //! change only after that `Ok`. The store knows nothing of what the subscriber does.
 
 mod accounts;
+mod bans;
 mod change;
 mod engine;
 mod examples;
@@ -34,7 +35,8 @@ use std::sync::Arc;
 use app::domain::history::{Actor, HistoryEntry, RemovedProduct};
 use app::domain::{ChatMessage, MessageDraft, NewProduct, Product, ProductChanges, ProductId};
 
-pub use accounts::{AccountError, Accounts, CredentialKind, Holder, Sender};
+pub use accounts::{AccountError, Accounts, CredentialKind, Holder};
+pub use bans::{Bans, Sender};
 pub use change::{
     Change, Channel, Nobody, Publication, Snapshot, Subscriber, Unreadable, CATALOG_RELOAD,
 };
@@ -71,6 +73,14 @@ pub enum Opened {
 impl Opened {
     /// The staff accounts and credentials, on the store's connections.
     pub fn accounts(&self) -> Arc<dyn Accounts> {
+        match self {
+            Opened::Sqlite(opened) => Arc::new(opened.accounts()),
+            Opened::Postgres(opened) => Arc::new(opened.accounts()),
+        }
+    }
+
+    /// The chat's bans, on the store's connections.
+    pub fn bans(&self) -> Arc<dyn Bans> {
         match self {
             Opened::Sqlite(opened) => Arc::new(opened.accounts()),
             Opened::Postgres(opened) => Arc::new(opened.accounts()),
@@ -123,9 +133,9 @@ pub async fn open_accounts(location: &Location) -> Result<Arc<dyn Accounts>, Ope
 pub enum StoreError {
     #[error("no product has id {0}")]
     NotFound(ProductId),
-    /// The sender is banned from the chat until then (Unix seconds).
+    /// The sender is banned from the chat until then.
     #[error("the sender is banned until {0}")]
-    Banned(i64),
+    Banned(chrono::DateTime<chrono::Utc>),
     /// The email is a staff account's, and the sender is not that member, logged in.
     #[error("the email is reserved for the staff")]
     Reserved,

@@ -9,7 +9,7 @@ use tokio_tungstenite::tungstenite::Message;
 use http_body_util::{BodyExt, Full};
 use hyper::body::{Body, Bytes};
 use hyper::client::conn::http1::SendRequest;
-use hyper::{Request, StatusCode};
+use hyper::{Method, Request, StatusCode};
 use hyper_util::rt::TokioIo;
 
 /// Connects to `addr` with no Nagle delay; the connection runs on its own task.
@@ -58,6 +58,29 @@ where
         .map_err(|e| e.to_string())?
         .to_bytes();
     Ok((status, body, began.elapsed().as_secs_f64() * 1000.0))
+}
+
+/// `method path` with a JSON `body`, which must answer `expected`: its body and the ms it took.
+pub async fn call(
+    http: &mut SendRequest<Full<Bytes>>,
+    addr: &str,
+    method: Method,
+    path: &str,
+    body: String,
+    expected: u16,
+) -> Result<(Bytes, f64), String> {
+    let request = Request::builder()
+        .method(method.clone())
+        .uri(path)
+        .header("host", addr)
+        .header("content-type", "application/json")
+        .body(Full::new(Bytes::from(body)))
+        .map_err(|e| e.to_string())?;
+    let (status, body, ms) = exchange(http, request).await?;
+    if status.as_u16() != expected {
+        return Err(format!("{method} {path} answered {status}"));
+    }
+    Ok((body, ms))
 }
 
 /// Logs in with the shared staff `password` as the login form does; the session cookie

@@ -10,11 +10,10 @@
 
 use http_body_util::Full;
 use hyper::body::Bytes;
-use hyper::client::conn::http1::SendRequest;
-use hyper::{Method, Request};
+use hyper::Method;
 use serde_json::Value;
 
-use crate::client::{connect, exchange};
+use crate::client::{call, connect};
 use crate::database::Cluster;
 use crate::growth;
 use crate::stats::{percentile, Row};
@@ -123,27 +122,4 @@ pub async fn run(
     row.push("restore_ms", percentile(&restores, 50.0), "ms");
     row.push("removed_ms", percentile(&removed, 50.0), "ms");
     Ok(row)
-}
-
-/// `method path` with a JSON `body`, which must answer `expected`: its body and the ms it took.
-async fn call(
-    http: &mut SendRequest<Full<Bytes>>,
-    addr: &str,
-    method: Method,
-    path: &str,
-    body: String,
-    expected: u16,
-) -> Result<(Bytes, f64), String> {
-    let request = Request::builder()
-        .method(method.clone())
-        .uri(path)
-        .header("host", addr)
-        .header("content-type", "application/json")
-        .body(Full::new(Bytes::from(body)))
-        .map_err(|e| e.to_string())?;
-    let (status, body, ms) = exchange(http, request).await?;
-    if status.as_u16() != expected {
-        return Err(format!("{method} {path} answered {status}"));
-    }
-    Ok((body, ms))
 }

@@ -14,9 +14,9 @@ use std::time::Instant;
 
 use http_body_util::{Empty, Full};
 use hyper::body::Bytes;
-use hyper::Request;
+use hyper::{Method, Request};
 
-use crate::client::{connect, exchange, next_text, post_created};
+use crate::client::{call, connect, exchange, next_text, post_created};
 use crate::database::Cluster;
 use crate::growth;
 use crate::stats::{percentile, Row};
@@ -92,21 +92,20 @@ pub async fn run(options: &Options, cluster: Option<&Cluster>) -> Result<Row, St
             }
         }
     }
-    let request = Request::post(app::paths::CHAT_BANS)
-        .header("host", &addr)
-        .header("content-type", "application/json")
-        .body(Full::new(Bytes::from(format!(
-            r#"{{"email":"{SPAMMER}","purge":true}}"#
-        ))))
-        .map_err(|e| e.to_string())?;
     // While the purge runs, another client chats; a socket of its own times each message.
     let probes = tokio::spawn(probe_during(addr.clone()));
     tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     let sent = Instant::now();
-    let (status, body, purge_ms) = exchange(&mut poster, request).await?;
-    if status.as_u16() != 201 {
-        return Err(format!("the purging ban answered {status}"));
-    }
+    let ban = format!(r#"{{"email":"{SPAMMER}","purge":true}}"#);
+    let (body, purge_ms) = call(
+        &mut poster,
+        &addr,
+        Method::POST,
+        app::paths::CHAT_BANS,
+        ban,
+        201,
+    )
+    .await?;
     let answer: serde_json::Value = serde_json::from_slice(&body).map_err(|e| e.to_string())?;
     if answer["purged"].as_u64() != Some(PURGED as u64) {
         return Err(format!("the ban purged {}", answer["purged"]));

@@ -19,6 +19,7 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions, Postgres};
 use sqlx::{ConnectOptions, Connection, PgPool};
 
 use super::accounts::{accounts_for, AccountBook};
+use super::bans::bans_for;
 use super::change::{Publication, Snapshot, Subscriber};
 use super::engine::{self, Backend, Pools, SqlStore, OPERATION_LIMIT};
 use super::{examples, migrations, StoreError};
@@ -143,6 +144,7 @@ impl Opened {
 }
 
 accounts_for!(Postgres);
+bans_for!(Postgres);
 
 pub struct PostgresBackend {
     pools: Pools<Postgres>,

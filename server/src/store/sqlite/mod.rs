@@ -23,6 +23,7 @@ use sqlx::sqlite::{
 };
 
 use super::accounts::{accounts_for, AccountBook};
+use super::bans::bans_for;
 use super::change::{Publication, Snapshot, Subscriber};
 use super::engine::{self, Backend, Pools, SqlStore, OPERATION_LIMIT};
 use super::{examples, migrations, LoadError, StoreError};
@@ -173,6 +174,7 @@ impl Opened {
 }
 
 accounts_for!(Sqlite);
+bans_for!(Sqlite);
 
 pub struct SqliteBackend {
     pools: Pools<Sqlite>,
