@@ -59,6 +59,8 @@ impl CredentialKind {
 pub struct Holder {
     pub name: String,
     pub role: Option<Role>,
+    /// When the credential ends (Unix seconds), if ever.
+    pub expires_at: Option<i64>,
 }
 
 /// The store's accounts and credentials, on whichever database the store uses.
@@ -114,7 +116,7 @@ pub mod sql {
     pub const END_TOKENS: &str =
         "DELETE FROM staff_credentials WHERE holder = $1 AND kind = 'token'";
     pub const END_EXPIRED: &str = "DELETE FROM staff_credentials WHERE expires_at <= $1";
-    pub const HOLDER: &str = "SELECT c.holder, a.role FROM staff_credentials c \
+    pub const HOLDER: &str = "SELECT c.holder, a.role, c.expires_at FROM staff_credentials c \
          LEFT JOIN staff_accounts a ON a.email = c.holder \
          WHERE c.digest = $1 AND (c.expires_at IS NULL OR c.expires_at > $2)";
     pub const REVOKE: &str = "DELETE FROM staff_credentials WHERE digest = $1";
@@ -297,16 +299,18 @@ macro_rules! accounts_for {
                 Option<$crate::store::accounts::Holder>,
                 $crate::store::accounts::AccountError,
             > {
-                let row: Option<(String, Option<String>)> = $crate::store::accounts::bounded(
-                    sqlx::query_as($crate::store::accounts::sql::HOLDER)
-                        .bind(digest)
-                        .bind(now)
-                        .fetch_optional(&self.reader),
-                )
-                .await?;
-                row.map(|(name, role)| {
+                let row: Option<(String, Option<String>, Option<i64>)> =
+                    $crate::store::accounts::bounded(
+                        sqlx::query_as($crate::store::accounts::sql::HOLDER)
+                            .bind(digest)
+                            .bind(now)
+                            .fetch_optional(&self.reader),
+                    )
+                    .await?;
+                row.map(|(name, role, expires_at)| {
                     Ok($crate::store::accounts::Holder {
                         name,
+                        expires_at,
                         role: role
                             .as_deref()
                             .map($crate::store::accounts::role)

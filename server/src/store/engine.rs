@@ -212,11 +212,14 @@ async fn prune_hourly<B: Backend>(backend: Arc<B>) {
     loop {
         hourly.tick().await;
         let pruned = async {
-            let mut connection = backend.pools().writer.acquire().await?;
-            Ok::<_, sqlx::Error>((
-                connection.prune_changes().await?,
-                connection.prune_history().await?,
-            ))
+            let changes = backend
+                .pools()
+                .writer
+                .acquire()
+                .await?
+                .prune_changes()
+                .await?;
+            Ok::<_, sqlx::Error>((changes, prune_history(&*backend).await?))
         };
         match pruned.await {
             Ok((0, 0)) => {}
@@ -230,6 +233,24 @@ async fn prune_hourly<B: Backend>(backend: Arc<B>) {
             Err(e) => tracing::warn!(error = %e, "could not prune the change log"),
         }
     }
+}
+
+/// How many products' records one pruning statement walks through.
+const PRUNED_PRODUCTS_PER_STATEMENT: i64 = 1_000;
+
+/// Deletes the record's rows past `KEEP_HISTORY_DAYS`, a stretch of products at a time, the
+/// writer taken again for each (writes go on in between).
+async fn prune_history<B: Backend>(backend: &B) -> Result<u64, sqlx::Error> {
+    let writer = &backend.pools().writer;
+    let last = writer.acquire().await?.product_head().await?;
+    let mut pruned = 0;
+    let mut from = 1;
+    while from <= last {
+        let to = from + PRUNED_PRODUCTS_PER_STATEMENT;
+        pruned += writer.acquire().await?.prune_history(from..to).await?;
+        from = to;
+    }
+    Ok(pruned)
 }
 
 #[async_trait::async_trait]

@@ -30,18 +30,45 @@ pub fn rows<'a>(
     actor: Option<&'a str>,
     changed: impl IntoIterator<Item = (&'a Product, u64)>,
 ) -> Vec<HistoryRow<'a>> {
-    let at = Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    let at = now();
     changed
         .into_iter()
-        .map(|(product, seq)| HistoryRow {
+        .map(|(product, seq)| HistoryRow::new(kind, actor, product, seq, at.clone()))
+        .collect()
+}
+
+/// The row recording that `kind` happened to `product` by `actor`, now, numbered `seq`.
+pub fn row<'a>(
+    kind: ChangeKind,
+    actor: Option<&'a str>,
+    product: &'a Product,
+    seq: u64,
+) -> HistoryRow<'a> {
+    HistoryRow::new(kind, actor, product, seq, now())
+}
+
+impl<'a> HistoryRow<'a> {
+    fn new(
+        kind: ChangeKind,
+        actor: Option<&'a str>,
+        product: &'a Product,
+        seq: u64,
+        at: String,
+    ) -> HistoryRow<'a> {
+        HistoryRow {
             product_id: product.id as i64,
             seq: seq as i64,
-            at: at.clone(),
+            at,
             actor,
             kind: kind.name(),
             product,
-        })
-        .collect()
+        }
+    }
+}
+
+/// Now, as `HistoryRow::at` keeps it.
+fn now() -> String {
+    Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
 /// A record row as read: `seq, at, actor, kind, product`.

@@ -44,6 +44,10 @@ pub const SQLITE: &[File] = &[
         "0007_message_staff.sql",
         include_str!("../../migrations/sqlite/0007_message_staff.sql"),
     ),
+    (
+        "0008_history_time_index.sql",
+        include_str!("../../migrations/sqlite/0008_history_time_index.sql"),
+    ),
 ];
 
 /// PostgreSQL's migrations, oldest first.

@@ -82,7 +82,7 @@ impl Opened {
     /// The chat's bans, on the store's connections.
     pub fn bans(&self) -> Arc<dyn Bans> {
         match self {
-            Opened::Sqlite(opened) => Arc::new(opened.accounts()),
+            Opened::Sqlite(opened) => Arc::new(opened.book()),
             Opened::Postgres(opened) => Arc::new(opened.accounts()),
         }
     }

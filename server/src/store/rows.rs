@@ -87,6 +87,8 @@ pub fn change_rows(changes: &[Change]) -> sqlx::types::Json<Vec<impl Serialize +
 #[async_trait::async_trait]
 pub trait Rows: Send {
     async fn next(&mut self, counter: Counter) -> Result<i64, sqlx::Error>;
+    /// The next number of the log and the next of `counter`: `(seq, id)`.
+    async fn next_with_log(&mut self, counter: Counter) -> Result<(i64, i64), sqlx::Error>;
     /// Takes `count` numbers at once; the last one taken.
     async fn take(&mut self, counter: Counter, count: usize) -> Result<i64, sqlx::Error>;
     async fn lock_log(&mut self) -> Result<(), sqlx::Error>;
@@ -121,6 +123,13 @@ pub trait Rows: Send {
     ) -> Result<Vec<(i64, String, String)>, sqlx::Error>;
     async fn prune_changes(&mut self) -> Result<u64, sqlx::Error>;
     async fn record_history(&mut self, rows: &[HistoryRow<'_>]) -> Result<(), sqlx::Error>;
+    /// Records one product's change: `change` in the log and `row` in the record, together
+    /// (one round trip to the database instead of two: most writes are of one product).
+    async fn record_product_change(
+        &mut self,
+        change: &Change,
+        row: &HistoryRow<'_>,
+    ) -> Result<(), sqlx::Error>;
     /// Deletes message `id`; whether it existed.
     /// Deletes message `id`: `None` when there was none, else the number of its change (when
     /// it was stored with one).
@@ -156,7 +165,10 @@ pub trait Rows: Send {
     ) -> Result<Option<HistoryEntry>, sqlx::Error>;
     /// The products removed and not back since, newest removal first.
     async fn removed(&mut self, limit: i64) -> Result<Vec<RemovedProduct>, sqlx::Error>;
-    async fn prune_history(&mut self) -> Result<u64, sqlx::Error>;
+    /// Deletes the record's rows past `KEEP_HISTORY_DAYS` of the products with ids in `ids`.
+    async fn prune_history(&mut self, ids: std::ops::Range<i64>) -> Result<u64, sqlx::Error>;
+    /// The last product id given.
+    async fn product_head(&mut self) -> Result<i64, sqlx::Error>;
 }
 
 /// Implements [`Rows`] for a connection type of sqlx, with that database's [`Dialect`].
@@ -172,6 +184,28 @@ macro_rules! rows_for {
                     .bind(counter.name())
                     .fetch_one(&mut *self)
                     .await
+            }
+
+            async fn next_with_log(
+                &mut self,
+                counter: $crate::store::rows::Counter,
+            ) -> Result<(i64, i64), sqlx::Error> {
+                let Some(both) = $dialect.next_with_log else {
+                    let seq = self.next($crate::store::rows::Counter::Log).await?;
+                    return Ok((seq, self.next(counter).await?));
+                };
+                let taken: Vec<(String, i64)> = sqlx::query_as(both)
+                    .bind(counter.name())
+                    .fetch_all(&mut *self)
+                    .await?;
+                let value = |name: &str| {
+                    taken
+                        .iter()
+                        .find(|(taken, _)| taken == name)
+                        .map(|(_, value)| *value)
+                        .ok_or(sqlx::Error::RowNotFound)
+                };
+                Ok((value("log")?, value(counter.name())?))
             }
 
             async fn take(
@@ -392,22 +426,27 @@ macro_rules! rows_for {
                 &mut self,
                 rows: &[$crate::store::history::HistoryRow<'_>],
             ) -> Result<(), sqlx::Error> {
-                // One row, the common case, is bound as it is: no JSON array to take apart.
-                if let [row] = rows {
-                    return sqlx::query($dialect.record_one_history)
-                        .bind(row.product_id)
-                        .bind(row.seq)
-                        .bind(&row.at)
-                        .bind(row.actor)
-                        .bind(row.kind)
-                        .bind(sqlx::types::Json(row.product))
-                        .execute(&mut *self)
-                        .await
-                        .map(drop);
-                }
                 write_json(self, $dialect.record_history, sqlx::types::Json(rows), None).await
             }
 
+            async fn record_product_change(
+                &mut self,
+                change: &$crate::store::change::Change,
+                row: &$crate::store::history::HistoryRow<'_>,
+            ) -> Result<(), sqlx::Error> {
+                sqlx::query($dialect.record_product_change)
+                    .bind(change.seq as i64)
+                    .bind(change.channel.name())
+                    .bind(&change.event)
+                    .bind(row.product_id)
+                    .bind(&row.at)
+                    .bind(row.actor)
+                    .bind(row.kind)
+                    .bind(sqlx::types::Json(row.product))
+                    .execute(&mut *self)
+                    .await
+                    .map(drop)
+            }
             async fn delete_message(
                 &mut self,
                 id: i64,
@@ -527,12 +566,22 @@ macro_rules! rows_for {
                     .collect())
             }
 
-            async fn prune_history(&mut self) -> Result<u64, sqlx::Error> {
+            async fn prune_history(
+                &mut self,
+                ids: std::ops::Range<i64>,
+            ) -> Result<u64, sqlx::Error> {
                 let done = sqlx::query($dialect.prune_history)
                     .bind($crate::store::history::KEEP_HISTORY_DAYS)
+                    .bind(ids.start)
+                    .bind(ids.end)
                     .execute(&mut *self)
                     .await?;
                 Ok(done.rows_affected())
+            }
+            async fn product_head(&mut self) -> Result<i64, sqlx::Error> {
+                sqlx::query_scalar($crate::store::sql::PRODUCT_HEAD)
+                    .fetch_one(&mut *self)
+                    .await
             }
         }
 

@@ -10,6 +10,8 @@
 pub const NEXT: &str = "UPDATE counters SET value = value + 1 WHERE name = $1 RETURNING value";
 /// Takes the next `$2` numbers of a counter at once (a batch's ids); the last one.
 pub const TAKE: &str = "UPDATE counters SET value = value + $2 WHERE name = $1 RETURNING value";
+/// The last product id given.
+pub const PRODUCT_HEAD: &str = "SELECT value FROM counters WHERE name = 'product'";
 /// The number of the last change in the log.
 pub const LOG_HEAD: &str = "SELECT value FROM counters WHERE name = 'log'";
 /// The largest counter: 0 only in a database that has never stored anything.
@@ -90,8 +92,10 @@ pub struct Dialect {
     pub prune_changes: &'static str,
     /// Records each row of the JSON array `$1` (see `history::HistoryRow`).
     pub record_history: &'static str,
-    /// Records one row: `product_id, seq, at, actor, kind, product`.
-    pub record_one_history: &'static str,
+    /// Records one product's change in one round trip, the commonest write: the log's entry
+    /// (`$1` seq, `$2` channel, `$3` event; PostgreSQL notifies `$1` at commit) and its row in
+    /// the record (`$4` product_id, `$5` at, `$6` actor, `$7` kind, `$8` product).
+    pub record_product_change: &'static str,
     /// Writes `$2` (the removal's event) over the logged event of chat message `$1`, so the log
     /// no longer holds its email and text: for messages stored before their change was noted
     /// (a scan of the log's chat events, which keeps a day of them).
@@ -103,8 +107,15 @@ pub struct Dialect {
     /// Writes each message's removal (`{"type":"message_removed","id":N}`) over its logged
     /// event, for the changes numbered in the JSON array `$1` (a purge of one author).
     pub erase_purged_events: &'static str,
-    /// Deletes the record's rows older than `$1` days.
+    /// Deletes the record's rows older than `$1` days of the products with ids from `$2` up to
+    /// (not including) `$3`: a stretch of the record's key at a time, so that no index on the
+    /// time has to be kept up by every write (SQLite) and the writer is never held long.
     pub prune_history: &'static str,
+    /// Takes the next number of the log and of counter `$1` in one statement (`name, value`
+    /// rows), where nothing makes the order of the two matter (SQLite: one writer at a time).
+    /// `None`: one after the other, the log first (PostgreSQL's row locks, in one order for
+    /// every writer).
+    pub next_with_log: Option<&'static str>,
 }
 
 /// See [`Dialect::wipe`].

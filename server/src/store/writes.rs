@@ -51,8 +51,8 @@ async fn create_in(
     new: NewProduct,
     actor: Option<&str>,
 ) -> Result<(Product, Change), StoreError> {
-    let seq = tx.next(Counter::Log).await? as u64;
-    let id = tx.next(Counter::Product).await?;
+    let (seq, id) = tx.next_with_log(Counter::Product).await?;
+    let seq = seq as u64;
     let product = new.with_id(id as ProductId);
     refuse_taken_code(tx.insert_product(&product).await, &product.code)?;
     let event = ProductEvent::Added {
@@ -74,9 +74,8 @@ async fn record_one(
     product: &Product,
 ) -> Result<Change, StoreError> {
     let change = Change::new(seq, Channel::Products, event);
-    tx.record_changes(std::slice::from_ref(&change)).await?;
-    tx.record_history(&history::rows(kind, actor, [(product, seq)]))
-        .await?;
+    let row = history::row(kind, actor, product, seq);
+    tx.record_product_change(&change, &row).await?;
     Ok(change)
 }
 

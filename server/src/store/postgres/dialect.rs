@@ -36,8 +36,13 @@ pub static POSTGRES: Dialect = Dialect {
     record_history: "INSERT INTO product_history (product_id, seq, at, actor, kind, product) \
          SELECT (h->>'product_id')::bigint, (h->>'seq')::bigint, (h->>'at')::timestamptz, \
          h->>'actor', h->>'kind', h->'product' FROM jsonb_array_elements($1::jsonb) AS h",
-    record_one_history: "INSERT INTO product_history (product_id, seq, at, actor, kind, product) \
-         VALUES ($1, $2, $3::timestamptz, $4, $5, $6)",
+    // One statement: the log's row in a CTE (run whether referenced or not, as every
+    // data-modifying one is) and the NOTIFY as the row source, so that it runs once.
+    record_product_change: "WITH recorded AS (INSERT INTO changes (seq, channel, event) \
+         VALUES ($1, $2, $3)) \
+         INSERT INTO product_history (product_id, seq, at, actor, kind, product) \
+         SELECT $4, $1, $5::timestamptz, $6, $7, $8 \
+         FROM (SELECT pg_notify('tiempo_real_changes', $1::text)) AS notified",
     // Deleted rows stay in PostgreSQL's files until VACUUM reuses their space.
     wipe: None,
     erase_message_event: "UPDATE changes SET event = $2 \
@@ -45,7 +50,9 @@ pub static POSTGRES: Dialect = Dialect {
     erase_purged_events: "UPDATE changes \
          SET event = '{\"type\":\"message_removed\",\"id\":' || (event::jsonb -> 'message' ->> 'id') || '}' \
          WHERE seq IN (SELECT jsonb_array_elements_text($1::jsonb)::bigint)",
-    prune_history: "DELETE FROM product_history WHERE at < now() - $1 * interval '1 day'",
+    prune_history: "DELETE FROM product_history WHERE product_id >= $2 AND product_id < $3 \
+         AND at < now() - $1 * interval '1 day'",
+    next_with_log: None,
 };
 
 rows_for!(PgConnection, &POSTGRES);

@@ -31,8 +31,11 @@ pub static SQLITE: Dialect = Dialect {
          SELECT json_extract(value, '$.product_id'), json_extract(value, '$.seq'), \
          json_extract(value, '$.at'), json_extract(value, '$.actor'), \
          json_extract(value, '$.kind'), json_extract(value, '$.product') FROM json_each($1)",
-    record_one_history: "INSERT INTO product_history (product_id, seq, at, actor, kind, product) \
-         VALUES ($1, $2, $3, $4, $5, $6)",
+    // Two statements in one call: sqlx runs them in turn on SQLite's thread, binding `$N` by
+    // number in each.
+    record_product_change: "INSERT INTO changes (seq, channel, event) VALUES ($1, $2, $3); \
+         INSERT INTO product_history (product_id, seq, at, actor, kind, product) \
+         VALUES ($4, $1, $5, $6, $7, $8)",
     wipe: Some(Wipe {
         on: "PRAGMA secure_delete = ON",
         off: "PRAGMA secure_delete = OFF",
@@ -44,8 +47,86 @@ pub static SQLITE: Dialect = Dialect {
          SET event = '{\"type\":\"message_removed\",\"id\":' || json_extract(event, '$.message.id') || '}' \
          WHERE seq IN (SELECT value FROM json_each($1))",
     // `at` is RFC 3339 text with milliseconds, compared as text.
-    prune_history: "DELETE FROM product_history \
-         WHERE at < strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-' || $1 || ' days')",
+    prune_history: "DELETE FROM product_history WHERE product_id >= $2 AND product_id < $3 \
+         AND at < strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-' || $1 || ' days')",
+    next_with_log: Some(
+        "UPDATE counters SET value = value + 1 WHERE name IN ('log', $1) RETURNING name, value",
+    ),
 };
 
 rows_for!(SqliteConnection, &SQLITE);
+
+#[cfg(test)]
+mod tests {
+    use crate::store::history::HistoryRow;
+    use crate::store::rows::{Counter, Rows};
+    use app::domain::Product;
+
+    async fn database() -> (tempfile::TempDir, sqlx::SqlitePool) {
+        let dir = tempfile::tempdir().unwrap();
+        let (_, pool) = super::super::prepare(dir.path()).await.unwrap();
+        (dir, pool)
+    }
+
+    fn row<'a>(product: &'a Product, seq: i64, at: &str) -> HistoryRow<'a> {
+        HistoryRow {
+            product_id: product.id as i64,
+            seq,
+            at: at.to_string(),
+            actor: None,
+            kind: "updated",
+            product,
+        }
+    }
+
+    #[tokio::test]
+    async fn the_log_and_an_id_are_taken_together() {
+        let (_dir, pool) = database().await;
+        let mut connection = pool.acquire().await.unwrap();
+        assert_eq!(connection.next(Counter::Log).await.unwrap(), 1);
+        assert_eq!(
+            connection.next_with_log(Counter::Product).await.unwrap(),
+            (2, 1)
+        );
+        assert_eq!(
+            connection.next_with_log(Counter::Product).await.unwrap(),
+            (3, 2)
+        );
+        assert_eq!(connection.product_head().await.unwrap(), 2);
+    }
+
+    #[tokio::test]
+    async fn the_record_is_pruned_past_its_days_a_stretch_of_products_at_a_time() {
+        let (_dir, pool) = database().await;
+        let mut connection = pool.acquire().await.unwrap();
+        let product = |id| Product {
+            id,
+            title: "Escuadra".into(),
+            description: "Regla".into(),
+            code: format!("E{id}"),
+            price: 1.0,
+            status: true,
+            stock: 1,
+            category: "útiles".into(),
+            thumbnails: vec![],
+        };
+        let (near, far) = (product(5), product(1_500));
+        let old = "2020-01-01T00:00:00.000Z";
+        let new = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        let rows = [row(&near, 1, old), row(&near, 2, &new), row(&far, 3, old)];
+        connection.record_history(&rows).await.unwrap();
+        assert_eq!(connection.prune_history(1..1_001).await.unwrap(), 1);
+        assert_eq!(
+            connection.history(5, 10).await.unwrap().len(),
+            1,
+            "the recent row stays"
+        );
+        assert_eq!(
+            connection.history(1_500, 10).await.unwrap().len(),
+            1,
+            "not in the stretch"
+        );
+        assert_eq!(connection.prune_history(1_001..2_001).await.unwrap(), 1);
+        assert!(connection.history(1_500, 10).await.unwrap().is_empty());
+    }
+}

@@ -9,11 +9,12 @@
 //!
 //! The data directory is locked while the server runs: a second server on it stops at start-up.
 
+mod credentials;
 mod dialect;
 mod earlier;
 
 use std::fs::{File, TryLockError};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -27,6 +28,7 @@ use super::bans::bans_for;
 use super::change::{Publication, Snapshot, Subscriber};
 use super::engine::{self, Backend, Pools, SqlStore, OPERATION_LIMIT};
 use super::{examples, migrations, LoadError, StoreError};
+pub use credentials::LocalAccounts;
 use earlier::EarlierFiles;
 
 /// The database file in `DATA_DIR` (SQLite's `-wal` and `-shm` files sit beside it).
@@ -44,6 +46,7 @@ pub struct Opened {
     writer: SqlitePool,
     readers: SqlitePool,
     lock: File,
+    dir: PathBuf,
 }
 
 /// Locks `dir`, opens (or creates and migrates) its database, carries over the earlier
@@ -98,6 +101,7 @@ pub async fn open(dir: &Path, seed_examples: bool) -> Result<(Opened, Snapshot),
             writer,
             readers,
             lock,
+            dir: dir.to_path_buf(),
         },
         snapshot,
     ))
@@ -106,14 +110,15 @@ pub async fn open(dir: &Path, seed_examples: bool) -> Result<(Opened, Snapshot),
 /// The staff accounts alone, for the `server staff` commands: the database opened (created
 /// and migrated if new) without the directory's lock, which is for servers: SQLite's own
 /// locking lets a command write beside a running server.
-pub async fn accounts(dir: &Path) -> Result<AccountBook<Sqlite>, LoadError> {
+pub async fn accounts(dir: &Path) -> Result<LocalAccounts, LoadError> {
     readable_by_owner_only();
     std::fs::create_dir_all(dir).map_err(|e| LoadError::new(dir, e))?;
     let (_, writer) = prepare(dir).await?;
-    Ok(AccountBook {
+    let book = AccountBook {
         reader: writer.clone(),
         writer,
-    })
+    };
+    Ok(LocalAccounts::marking(book, dir))
 }
 
 /// The database in `dir`'s connection options and its writing pool (one connection), its
@@ -152,12 +157,17 @@ async fn carry_over(writer: &SqlitePool, earlier: &EarlierFiles) -> Result<bool,
 }
 
 impl Opened {
-    /// The staff accounts, on the store's pools.
-    pub fn accounts(&self) -> AccountBook<Sqlite> {
+    /// The staff's tables (accounts, the chat's bans), on the store's pools.
+    pub fn book(&self) -> AccountBook<Sqlite> {
         AccountBook {
             writer: self.writer.clone(),
             reader: self.readers.clone(),
         }
+    }
+
+    /// The staff accounts, the credentials in force remembered (see `credentials`).
+    pub fn accounts(&self) -> LocalAccounts {
+        LocalAccounts::remembering(self.book(), &self.dir)
     }
 
     /// The store, handing every change it commits to `subscriber`.
