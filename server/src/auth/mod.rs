@@ -9,7 +9,8 @@
 //! Sessions and tokens are kept in the store (`store::Accounts`), the cookie holding only a
 //! random token, and are looked up each time they are used: a logout, a removed account or a
 //! new password ends them at once on every instance, sockets included (a socket's rights are
-//! looked up when it acts). The lookup is one read by key, no password hash.
+//! looked up when it acts). The lookup is one read by key, no password hash (and no read at
+//! all on SQLite, whose server remembers what it looked up: `store::sqlite::LocalAccounts`).
 
 mod passwords;
 mod tokens;

@@ -1,7 +1,8 @@
 //! Staff accounts and what their holders act with (login sessions, API tokens), kept in the
 //! store so that every instance, and the `server staff` commands beside them, see one truth:
 //! a logout, a removed account or a new password ends the credentials for all of them at
-//! once, because a credential is looked up in the store each time it is used.
+//! once, because a credential is looked up in the store each time it is used (a SQLite server
+//! remembers it until a change says otherwise: `sqlite::LocalAccounts`).
 //!
 //! Credentials are kept only as the SHA-256 of their random tokens (a fast digest is right
 //! for a random token of 256 bits; passwords get Argon2id, in `auth`, never here).
