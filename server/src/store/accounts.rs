@@ -188,7 +188,8 @@ macro_rules! accounts_for {
                 let email = email.to_string();
                 $crate::store::accounts::bounded(async {
                     let mut connection = self.writer.acquire().await?;
-                    let mut tx = connection.begin().await?;
+                    let begin = <$db as $crate::store::accounts::LockAccounts>::BEGIN;
+                    let mut tx = connection.begin_with(begin).await?;
                     if let Some(lock) = <$db as $crate::store::accounts::LockAccounts>::LOCK {
                         sqlx::query(lock).execute(&mut *tx).await?;
                     }
@@ -339,17 +340,24 @@ macro_rules! accounts_for {
 
 pub(crate) use accounts_for;
 
-/// What a database takes to keep two removals from leaving no admin between them (SQLite has
-/// one writer at a time anyway).
+/// What a database takes to keep two removals from leaving no admin between them, and a
+/// removal, which reads before it writes, from meeting another writer midway.
 pub trait LockAccounts {
+    /// How the removal's transaction begins.
+    const BEGIN: &'static str;
     const LOCK: Option<&'static str>;
 }
 
+/// SQLite has one writer at a time, but a transaction that has read cannot then write after
+/// another connection (the store's own, a command's) wrote meanwhile: it takes the write lock
+/// as it begins, waiting its turn.
 impl LockAccounts for sqlx::Sqlite {
+    const BEGIN: &'static str = "BEGIN IMMEDIATE";
     const LOCK: Option<&'static str> = None;
 }
 
 impl LockAccounts for sqlx::Postgres {
+    const BEGIN: &'static str = "BEGIN";
     const LOCK: Option<&'static str> = Some("LOCK TABLE staff_accounts IN EXCLUSIVE MODE");
 }
 

@@ -6,10 +6,12 @@
 //! together even when the request that asked for it is dropped midway (a client that goes
 //! away): a change is never committed without being handed to the subscriber.
 
+use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use futures::future::BoxFuture;
+use sqlx::pool::PoolConnection;
 use sqlx::{Connection, Database, Pool};
 
 use super::change::{Publication, Snapshot};
@@ -43,11 +45,45 @@ pub struct Pools<DB: Database> {
     pub reader: Pool<DB>,
 }
 
+/// The connection one write of the store runs on, held for that write.
+pub enum Writer<'a, DB: Database> {
+    /// One of the writing pool's (PostgreSQL: writers run side by side until the log's lock).
+    Pooled(PoolConnection<DB>),
+    /// The store's own, taken in turn (SQLite, one writer at a time): no pool between two
+    /// writes, whose check of a connection given back (sqlx pings it) would hold up the next.
+    Own(tokio::sync::MutexGuard<'a, DB::Connection>),
+}
+
+impl<DB: Database> Deref for Writer<'_, DB> {
+    type Target = DB::Connection;
+
+    fn deref(&self) -> &DB::Connection {
+        match self {
+            Writer::Pooled(connection) => connection,
+            Writer::Own(connection) => connection,
+        }
+    }
+}
+
+impl<DB: Database> DerefMut for Writer<'_, DB> {
+    fn deref_mut(&mut self) -> &mut DB::Connection {
+        match self {
+            Writer::Pooled(connection) => connection,
+            Writer::Own(connection) => connection,
+        }
+    }
+}
+
 /// What a database gives the store: its pools, and what becomes of a committed change.
 #[async_trait::async_trait]
 pub trait Backend: Send + Sync + 'static {
     type Db: Database<Connection: Rows>;
     fn pools(&self) -> &Pools<Self::Db>;
+    /// The connection the store's next write runs on (its transactions, wipes and pruning):
+    /// one of the writing pool's unless the database says otherwise.
+    async fn writer(&self) -> Result<Writer<'_, Self::Db>, sqlx::Error> {
+        Ok(Writer::Pooled(self.pools().writer.acquire().await?))
+    }
     /// Right after COMMIT, with the writing connection still held (so the next write waits).
     fn committed(&self, publication: Publication);
     /// Once the connection is let go: returns when this instance shows change `seq`.
@@ -112,7 +148,7 @@ impl<B: Backend> SqlStore<B> {
     /// answered.
     async fn stop_wiping(&self) {
         let wiped = bounded(OPERATION_LIMIT, async {
-            let mut writer = self.backend.pools().writer.acquire().await?;
+            let mut writer = self.backend.writer().await?;
             Ok(writer.stop_wiping().await?)
         })
         .await;
@@ -138,8 +174,7 @@ where
 {
     let backend = backend.clone();
     let task = tokio::spawn(async move {
-        let mut connection =
-            bounded(limit, async { Ok(backend.pools().writer.acquire().await?) }).await?;
+        let mut connection = bounded(limit, async { Ok(backend.writer().await?) }).await?;
         let mut tx = connection.begin().await?;
         let committed = bounded(limit, write(&mut tx)).await?;
         tx.commit().await?;
@@ -212,13 +247,7 @@ async fn prune_hourly<B: Backend>(backend: Arc<B>) {
     loop {
         hourly.tick().await;
         let pruned = async {
-            let changes = backend
-                .pools()
-                .writer
-                .acquire()
-                .await?
-                .prune_changes()
-                .await?;
+            let changes = backend.writer().await?.prune_changes().await?;
             Ok::<_, sqlx::Error>((changes, prune_history(&*backend).await?))
         };
         match pruned.await {
@@ -241,13 +270,12 @@ const PRUNED_PRODUCTS_PER_STATEMENT: i64 = 1_000;
 /// Deletes the record's rows past `KEEP_HISTORY_DAYS`, a stretch of products at a time, the
 /// writer taken again for each (writes go on in between).
 async fn prune_history<B: Backend>(backend: &B) -> Result<u64, sqlx::Error> {
-    let writer = &backend.pools().writer;
-    let last = writer.acquire().await?.product_head().await?;
+    let last = backend.writer().await?.product_head().await?;
     let mut pruned = 0;
     let mut from = 1;
     while from <= last {
         let to = from + PRUNED_PRODUCTS_PER_STATEMENT;
-        pruned += writer.acquire().await?.prune_history(from..to).await?;
+        pruned += backend.writer().await?.prune_history(from..to).await?;
         from = to;
     }
     Ok(pruned)

@@ -48,6 +48,10 @@ pub const SQLITE: &[File] = &[
         "0008_history_time_index.sql",
         include_str!("../../migrations/sqlite/0008_history_time_index.sql"),
     ),
+    (
+        "0009_change_time_index.sql",
+        include_str!("../../migrations/sqlite/0009_change_time_index.sql"),
+    ),
 ];
 
 /// PostgreSQL's migrations, oldest first.

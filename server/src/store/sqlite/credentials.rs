@@ -72,10 +72,10 @@ impl LocalAccounts {
     }
 
     /// Tells every server on this directory that credentials ended: a new marker, written
-    /// whole (a new file renamed over the old one).
+    /// whole (a file of its own, named after the new value, renamed over the old one).
     fn mark_ended(&self) -> Result<(), AccountError> {
         let value = crate::auth::new_token();
-        let next = self.marker.with_extension("next");
+        let next = self.marker.with_extension(format!("{value}.next"));
         std::fs::write(&next, value)
             .and_then(|()| std::fs::rename(&next, &self.marker))
             .map_err(|e| {

@@ -25,7 +25,12 @@ pub static SQLITE: Dialect = Dialect {
     lock_log: None,
     // A read transaction in WAL mode sees one state from its first read on.
     read_snapshot: None,
-    prune_changes: "DELETE FROM changes WHERE created_at < unixepoch() - $1 \
+    // Along the log's own key, with no index on the time for every write to keep up: the
+    // changes come in time order, so the old ones are those before the first one that is
+    // not (found by reading from the oldest up, as many rows as there are to delete).
+    prune_changes: "DELETE FROM changes WHERE seq < coalesce( \
+         (SELECT seq FROM changes WHERE created_at >= unixepoch() - $1 ORDER BY seq LIMIT 1), \
+         (SELECT value + 1 FROM counters WHERE name = 'log')) \
          AND seq <= (SELECT value FROM counters WHERE name = 'log') - $2",
     record_history: "INSERT INTO product_history (product_id, seq, at, actor, kind, product) \
          SELECT json_extract(value, '$.product_id'), json_extract(value, '$.seq'), \
@@ -93,6 +98,45 @@ mod tests {
             (3, 2)
         );
         assert_eq!(connection.product_head().await.unwrap(), 2);
+    }
+
+    #[tokio::test]
+    async fn the_log_keeps_its_latest_changes_and_its_last_day() {
+        use crate::store::sql::{KEEP_CHANGES_SECS, KEEP_LATEST_CHANGES};
+        let (_dir, pool) = database().await;
+        let mut connection = pool.acquire().await.unwrap();
+        let latest = KEEP_LATEST_CHANGES + 10;
+        connection
+            .take(Counter::Log, latest as usize + 5)
+            .await
+            .unwrap();
+        // Five changes of two days ago, then the latest of the last minute.
+        for seq in 1..=latest + 5 {
+            let age = if seq <= 5 { 2 * KEEP_CHANGES_SECS } else { 60 };
+            sqlx::query(
+                "INSERT INTO changes (seq, channel, event, created_at) \
+                 VALUES ($1, 'chat', '{}', unixepoch() - $2)",
+            )
+            .bind(seq)
+            .bind(age)
+            .execute(&mut *connection)
+            .await
+            .unwrap();
+        }
+        assert_eq!(
+            connection.prune_changes().await.unwrap(),
+            5,
+            "the old ones only"
+        );
+        assert_eq!(connection.oldest_change().await.unwrap(), Some(6));
+        // All old: the latest are kept all the same.
+        sqlx::query("UPDATE changes SET created_at = created_at - 2 * $1")
+            .bind(KEEP_CHANGES_SECS)
+            .execute(&mut *connection)
+            .await
+            .unwrap();
+        assert_eq!(connection.prune_changes().await.unwrap(), 10);
+        assert_eq!(connection.oldest_change().await.unwrap(), Some(16));
     }
 
     #[tokio::test]

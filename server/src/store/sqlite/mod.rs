@@ -19,14 +19,15 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::sqlite::{
-    Sqlite, SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
-    SqliteSynchronous,
+    Sqlite, SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool,
+    SqlitePoolOptions, SqliteSynchronous,
 };
+use sqlx::ConnectOptions;
 
 use super::accounts::{accounts_for, AccountBook};
 use super::bans::bans_for;
 use super::change::{Publication, Snapshot, Subscriber};
-use super::engine::{self, Backend, Pools, SqlStore, OPERATION_LIMIT};
+use super::engine::{self, Backend, Pools, SqlStore, Writer, OPERATION_LIMIT};
 use super::{examples, migrations, LoadError, StoreError};
 pub use credentials::LocalAccounts;
 use earlier::EarlierFiles;
@@ -43,6 +44,9 @@ const READERS: u32 = 4;
 
 /// The store before it serves: its pools, and the directory's lock.
 pub struct Opened {
+    /// The store's own writing connection (see `engine::Writer::Own`).
+    own_writer: SqliteConnection,
+    /// The staff's tables' writes, and the start's.
     writer: SqlitePool,
     readers: SqlitePool,
     lock: File,
@@ -62,6 +66,7 @@ pub async fn open(dir: &Path, seed_examples: bool) -> Result<(Opened, Snapshot),
     let path = dir.join(DATABASE_FILE);
     let failed = |e: &dyn std::fmt::Display| LoadError::new(&path, e);
     let (options, writer) = prepare(dir).await?;
+    let writing = options.clone();
     match &earlier {
         Some(earlier) => {
             if carry_over(&writer, earlier)
@@ -96,8 +101,10 @@ pub async fn open(dir: &Path, seed_examples: bool) -> Result<(Opened, Snapshot),
     let snapshot = engine::read_snapshot(&writer)
         .await
         .map_err(|e| failed(&e))?;
+    let own_writer = writing.connect().await.map_err(|e| failed(&e))?;
     Ok((
         Opened {
+            own_writer,
             writer,
             readers,
             lock,
@@ -173,6 +180,7 @@ impl Opened {
     /// The store, handing every change it commits to `subscriber`.
     pub fn serve(self, subscriber: Arc<dyn Subscriber>) -> SqlStore<SqliteBackend> {
         SqlStore::start(SqliteBackend {
+            own_writer: tokio::sync::Mutex::new(self.own_writer),
             pools: Pools {
                 writer: self.writer,
                 reader: self.readers,
@@ -187,6 +195,7 @@ accounts_for!(Sqlite);
 bans_for!(Sqlite);
 
 pub struct SqliteBackend {
+    own_writer: tokio::sync::Mutex<SqliteConnection>,
     pools: Pools<Sqlite>,
     subscriber: Arc<dyn Subscriber>,
     /// Locked for as long as the store lives.
@@ -199,6 +208,12 @@ impl Backend for SqliteBackend {
 
     fn pools(&self) -> &Pools<Sqlite> {
         &self.pools
+    }
+
+    /// The store's own connection, one write at a time (the pool's writer serves the staff's
+    /// tables beside it; SQLite's locking and busy timeout keep the two in turn).
+    async fn writer(&self) -> Result<Writer<'_, Sqlite>, sqlx::Error> {
+        Ok(Writer::Own(self.own_writer.lock().await))
     }
 
     /// This instance is the only one: it shows its changes as it commits them, the writing
