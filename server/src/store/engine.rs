@@ -16,7 +16,7 @@ use sqlx::{Connection, Database, Pool};
 
 use super::change::{Publication, Snapshot};
 use super::group_commit::GroupCommit;
-use super::rows::Rows;
+use super::rows::{Counter, Rows};
 use super::writes::{self, Committed};
 use super::{reads, ImportRow, Imported, NotReady, Store, StoreError};
 use crate::telemetry;
@@ -270,7 +270,7 @@ const PRUNED_PRODUCTS_PER_STATEMENT: i64 = 1_000;
 /// Deletes the record's rows past `KEEP_HISTORY_DAYS`, a stretch of products at a time, the
 /// writer taken again for each (writes go on in between).
 async fn prune_history<B: Backend>(backend: &B) -> Result<u64, sqlx::Error> {
-    let last = backend.writer().await?.product_head().await?;
+    let last = backend.writer().await?.head(Counter::Product).await?;
     let mut pruned = 0;
     let mut from = 1;
     while from <= last {

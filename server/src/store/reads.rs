@@ -3,7 +3,7 @@
 //! Each runs in a read transaction that sees one state throughout (`Rows::read_snapshot`).
 
 use super::change::{Snapshot, CATALOG_RELOAD};
-use super::rows::Rows;
+use super::rows::{Counter, Rows};
 use super::sql;
 use app::protocol::CHAT_RESUME_LIMIT;
 
@@ -14,7 +14,7 @@ pub const CHAT_WINDOW: usize = CHAT_RESUME_LIMIT + 1;
 /// Everything the views show, as of the log's head.
 pub async fn snapshot(tx: &mut impl Rows) -> Result<Snapshot, sqlx::Error> {
     tx.read_snapshot().await?;
-    let seq = tx.log_head().await? as u64;
+    let seq = tx.head(Counter::Log).await? as u64;
     let epoch = tx.epoch().await?;
     let products = tx.all_products().await?;
     // One more than the window tells whether anything older exists.
@@ -41,7 +41,7 @@ pub async fn missed_product_events(
     upto: u64,
 ) -> Result<Option<Vec<String>>, sqlx::Error> {
     tx.read_snapshot().await?;
-    let head = tx.log_head().await?;
+    let head = tx.head(Counter::Log).await?;
     let oldest = tx.oldest_change().await?;
     if !sql::log_holds_after(since, oldest, head) {
         return Ok(None);

@@ -94,7 +94,8 @@ pub trait Rows: Send {
     async fn lock_log(&mut self) -> Result<(), sqlx::Error>;
     async fn read_snapshot(&mut self) -> Result<(), sqlx::Error>;
     async fn largest_counter(&mut self) -> Result<i64, sqlx::Error>;
-    async fn log_head(&mut self) -> Result<i64, sqlx::Error>;
+    /// The last number `counter` gave: the last change of the log, the last id.
+    async fn head(&mut self, counter: Counter) -> Result<i64, sqlx::Error>;
     async fn epoch(&mut self) -> Result<String, sqlx::Error>;
     async fn product(&mut self, id: i64) -> Result<Option<Product>, sqlx::Error>;
     async fn all_products(&mut self) -> Result<Vec<Product>, sqlx::Error>;
@@ -154,8 +155,6 @@ pub trait Rows: Send {
         -> Result<Vec<(i64, Option<i64>)>, sqlx::Error>;
     /// Writes each message's removal over its logged event, for the changes numbered `seqs`.
     async fn erase_purged_events(&mut self, seqs: &[i64]) -> Result<(), sqlx::Error>;
-    /// The last message id given.
-    async fn message_head(&mut self) -> Result<i64, sqlx::Error>;
     /// The record of product `id`, newest first, at most `limit` entries.
     async fn history(&mut self, id: i64, limit: i64) -> Result<Vec<HistoryEntry>, sqlx::Error>;
     async fn history_entry(
@@ -167,8 +166,6 @@ pub trait Rows: Send {
     async fn removed(&mut self, limit: i64) -> Result<Vec<RemovedProduct>, sqlx::Error>;
     /// Deletes the record's rows past `KEEP_HISTORY_DAYS` of the products with ids in `ids`.
     async fn prune_history(&mut self, ids: std::ops::Range<i64>) -> Result<u64, sqlx::Error>;
-    /// The last product id given.
-    async fn product_head(&mut self) -> Result<i64, sqlx::Error>;
 }
 
 /// Implements [`Rows`] for a connection type of sqlx, with that database's [`Dialect`].
@@ -240,8 +237,12 @@ macro_rules! rows_for {
                     .await
             }
 
-            async fn log_head(&mut self) -> Result<i64, sqlx::Error> {
-                sqlx::query_scalar($crate::store::sql::LOG_HEAD)
+            async fn head(
+                &mut self,
+                counter: $crate::store::rows::Counter,
+            ) -> Result<i64, sqlx::Error> {
+                sqlx::query_scalar($crate::store::sql::HEAD)
+                    .bind(counter.name())
                     .fetch_one(&mut *self)
                     .await
             }
@@ -515,12 +516,6 @@ macro_rules! rows_for {
                 .await
             }
 
-            async fn message_head(&mut self) -> Result<i64, sqlx::Error> {
-                sqlx::query_scalar($crate::store::sql::MESSAGE_HEAD)
-                    .fetch_one(&mut *self)
-                    .await
-            }
-
             async fn history(
                 &mut self,
                 id: i64,
@@ -577,11 +572,6 @@ macro_rules! rows_for {
                     .execute(&mut *self)
                     .await?;
                 Ok(done.rows_affected())
-            }
-            async fn product_head(&mut self) -> Result<i64, sqlx::Error> {
-                sqlx::query_scalar($crate::store::sql::PRODUCT_HEAD)
-                    .fetch_one(&mut *self)
-                    .await
             }
         }
 

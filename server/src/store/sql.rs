@@ -10,10 +10,8 @@
 pub const NEXT: &str = "UPDATE counters SET value = value + 1 WHERE name = $1 RETURNING value";
 /// Takes the next `$2` numbers of a counter at once (a batch's ids); the last one.
 pub const TAKE: &str = "UPDATE counters SET value = value + $2 WHERE name = $1 RETURNING value";
-/// The last product id given.
-pub const PRODUCT_HEAD: &str = "SELECT value FROM counters WHERE name = 'product'";
-/// The number of the last change in the log.
-pub const LOG_HEAD: &str = "SELECT value FROM counters WHERE name = 'log'";
+/// The last number a counter gave (`$1`: `log`, `product` or `message`).
+pub const HEAD: &str = "SELECT value FROM counters WHERE name = $1";
 /// The largest counter: 0 only in a database that has never stored anything.
 pub const LARGEST_COUNTER: &str = "SELECT MAX(value) FROM counters";
 /// The name of the store's history.
@@ -35,8 +33,6 @@ pub const NEWEST_MESSAGES: &str = "SELECT id, email, text, sent_at, staff FROM \
 pub const DELETE_MESSAGE: &str = "DELETE FROM messages WHERE id = $1 RETURNING seq";
 /// Deletes every message of the email `$1`: their ids and the numbers of their changes.
 pub const PURGE_MESSAGES: &str = "DELETE FROM messages WHERE email = $1 RETURNING id, seq";
-/// The last message id given.
-pub const MESSAGE_HEAD: &str = "SELECT value FROM counters WHERE name = 'message'";
 /// Writes `$2` over the logged event of change `$1`.
 pub const ERASE_CHANGE: &str = "UPDATE changes SET event = $2 WHERE seq = $1";
 

@@ -261,7 +261,7 @@ pub async fn purge_author(tx: &mut impl Rows, email: &str) -> Result<Committed<u
         );
         tx.erase_message_event(*id, None, &event.event).await?;
     }
-    let window_starts = tx.message_head().await? - CHAT_WINDOW as i64;
+    let window_starts = tx.head(Counter::Message).await? - CHAT_WINDOW as i64;
     let heard: Vec<u64> = purged
         .iter()
         .filter(|(id, _)| *id > window_starts)

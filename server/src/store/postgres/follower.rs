@@ -25,7 +25,7 @@ use tokio::time::{sleep, timeout, Instant, MissedTickBehavior};
 use super::dialect::CHANNEL;
 use crate::store::change::{Change, Channel, Publication, Subscriber, CATALOG_RELOAD};
 use crate::store::reads;
-use crate::store::rows::Rows;
+use crate::store::rows::{Counter, Rows};
 use crate::telemetry;
 
 /// How often the reader looks at the log when no notification came.
@@ -201,7 +201,7 @@ impl Reader {
         let connection = connection.as_mut().expect("connected above");
         loop {
             // Read first: every change up to `head` is committed, hence visible below.
-            let head = connection.log_head().await?;
+            let head = connection.head(Counter::Log).await?;
             telemetry::follower_lag_changes(head - self.applied);
             if head == self.applied {
                 return Ok(());

@@ -87,23 +87,30 @@ impl LocalAccounts {
             })
     }
 
-    /// The remembered holder of `digest`, if it is still in force at `now`.
-    fn recall(&self, digest: &str, now: i64) -> Option<Holder> {
-        let remembered = self.remembered.as_ref()?;
+    /// The remembered holder of `digest`, if it is still in force at `now`. Else, when this
+    /// remembers, the marker it read: what a lookup from the store is remembered under.
+    fn recall(&self, digest: &str, now: i64) -> Result<Holder, Option<Vec<u8>>> {
+        let remembered = self.remembered.as_ref().ok_or(None)?;
         let marker = self.marker();
         let mut remembered = remembered.lock().unwrap_or_else(|e| e.into_inner());
         if remembered.marker != marker {
             remembered.held.clear();
-            remembered.marker = marker;
-            return None;
+            remembered.marker.clone_from(&marker);
+            return Err(Some(marker));
         }
-        let (holder, since) = remembered.held.get(digest)?;
-        let in_force = holder.expires_at.is_none_or(|expires| now < expires);
-        (in_force && since.elapsed() < REMEMBERED_FOR).then(|| holder.clone())
+        match remembered.held.get(digest) {
+            Some((holder, since))
+                if holder.expires_at.is_none_or(|expires| now < expires)
+                    && since.elapsed() < REMEMBERED_FOR =>
+            {
+                Ok(holder.clone())
+            }
+            _ => Err(Some(marker)),
+        }
     }
 
     /// Remembers `holder` of `digest`, looked up under `marker`, unless the marker has
-    /// changed since.
+    /// changed since (a server's only: see [`LocalAccounts::recall`]).
     fn remember(&self, digest: &str, holder: &Holder, marker: Vec<u8>) {
         let Some(remembered) = &self.remembered else {
             return;
@@ -165,12 +172,12 @@ impl Accounts for LocalAccounts {
     }
 
     async fn holder(&self, digest: &str, now: i64) -> Result<Option<Holder>, AccountError> {
-        if let Some(holder) = self.recall(digest, now) {
-            return Ok(Some(holder));
-        }
-        let marker = self.marker();
+        let marker = match self.recall(digest, now) {
+            Ok(holder) => return Ok(Some(holder)),
+            Err(marker) => marker,
+        };
         let holder = self.book.holder(digest, now).await?;
-        if let Some(holder) = &holder {
+        if let (Some(holder), Some(marker)) = (&holder, marker) {
             self.remember(digest, holder, marker);
         }
         Ok(holder)
@@ -217,11 +224,11 @@ mod tests {
         let (_dir, server, command, session) = server_and_command().await;
         let held = server.holder(&session, now()).await.unwrap().unwrap();
         assert_eq!((held.name.as_str(), held.role), (EVA, Some(Role::Editor)));
-        assert!(server.recall(&session, now()).is_some(), "remembered");
+        assert!(server.recall(&session, now()).is_ok(), "remembered");
         // Another process changes the password: the server's next look is a miss, and the
         // store says the session is over.
         command.set_password(EVA, "otro hash").await.unwrap();
-        assert!(server.recall(&session, now()).is_none());
+        assert!(server.recall(&session, now()).is_err());
         assert_eq!(server.holder(&session, now()).await.unwrap(), None);
     }
 
@@ -230,8 +237,8 @@ mod tests {
         let (_dir, server, _command, session) = server_and_command().await;
         let held = server.holder(&session, now()).await.unwrap().unwrap();
         let expires = held.expires_at.unwrap();
-        assert!(server.recall(&session, expires - 1).is_some());
-        assert!(server.recall(&session, expires).is_none());
+        assert!(server.recall(&session, expires - 1).is_ok());
+        assert!(server.recall(&session, expires).is_err());
     }
 
     #[tokio::test]
@@ -241,9 +248,9 @@ mod tests {
         let held = server.book.holder(&session, now()).await.unwrap().unwrap();
         command.revoke(&session).await.unwrap();
         // The server notices the change on its next look, then the old lookup arrives.
-        assert!(server.recall(&session, now()).is_none());
+        assert!(server.recall(&session, now()).is_err());
         server.remember(&session, &held, before);
-        assert!(server.recall(&session, now()).is_none(), "not remembered");
+        assert!(server.recall(&session, now()).is_err(), "not remembered");
         assert_eq!(server.holder(&session, now()).await.unwrap(), None);
     }
 }

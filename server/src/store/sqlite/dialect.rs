@@ -97,7 +97,7 @@ mod tests {
             connection.next_with_log(Counter::Product).await.unwrap(),
             (3, 2)
         );
-        assert_eq!(connection.product_head().await.unwrap(), 2);
+        assert_eq!(connection.head(Counter::Product).await.unwrap(), 2);
     }
 
     #[tokio::test]
