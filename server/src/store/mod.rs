@@ -13,6 +13,7 @@
 //! change only after that `Ok`. The store knows nothing of what the subscriber does.
 
 mod accounts;
+mod backend;
 mod bans;
 mod change;
 mod engine;

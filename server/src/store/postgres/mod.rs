@@ -19,9 +19,10 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions, Postgres};
 use sqlx::{ConnectOptions, Connection, PgPool};
 
 use super::accounts::{accounts_for, AccountBook};
+use super::backend::{Backend, Pools};
 use super::bans::bans_for;
 use super::change::{Publication, Snapshot, Subscriber};
-use super::engine::{self, Backend, Pools, SqlStore, OPERATION_LIMIT};
+use super::engine::{self, SqlStore, OPERATION_LIMIT};
 use super::{examples, migrations, StoreError};
 use follower::Follower;
 

@@ -25,9 +25,10 @@ use sqlx::sqlite::{
 use sqlx::ConnectOptions;
 
 use super::accounts::{accounts_for, AccountBook};
+use super::backend::{Backend, Pools, Writer};
 use super::bans::bans_for;
 use super::change::{Publication, Snapshot, Subscriber};
-use super::engine::{self, Backend, Pools, SqlStore, Writer, OPERATION_LIMIT};
+use super::engine::{self, SqlStore, OPERATION_LIMIT};
 use super::{examples, migrations, LoadError, StoreError};
 pub use credentials::LocalAccounts;
 use earlier::EarlierFiles;
@@ -44,7 +45,7 @@ const READERS: u32 = 4;
 
 /// The store before it serves: its pools, and the directory's lock.
 pub struct Opened {
-    /// The store's own writing connection (see `engine::Writer::Own`).
+    /// The store's own writing connection (see `backend::Writer::Own`).
     own_writer: SqliteConnection,
     /// The staff's tables' writes, and the start's.
     writer: SqlitePool,
